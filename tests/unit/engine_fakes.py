@@ -1,0 +1,75 @@
+"""In-memory ports for driving the pure engine without Flask, Redis or a database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+
+from ussd_app.clock import FixedClock
+from ussd_app.engine import effects as fx
+from ussd_app.engine.ports import ContributionView, Limits, MemberView, Services
+from ussd_app.members.pins import PinHasher
+
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
+PINS = PinHasher("unit-test-pepper")
+
+
+def member(ssn: str = "1000001", phone: str = "+8562055512345", **kw: object) -> MemberView:
+    base = dict(ssn=ssn, full_name="ສົມໃຈ ພົມມະວົງ", phone=phone, date_of_birth=date(1980, 5, 1), sex="F",
+                scheme="enterprise", status="active", language="lo", linked=True, pin_hash=PINS.hash("2580"),
+                pin_locked_until=None)
+    base.update(kw)
+    return MemberView(**base)  # type: ignore[arg-type]
+
+
+@dataclass
+class FakeMembers:
+    members: dict[str, MemberView] = field(default_factory=dict)
+    history: dict[str, list[ContributionView]] = field(default_factory=dict)
+
+    def linked_to_phone(self, phone: str) -> MemberView | None:
+        return next((m for m in self.members.values() if m.phone == phone and m.linked), None)
+
+    def by_ssn(self, ssn: str) -> MemberView | None:
+        return self.members.get(ssn)
+
+    def contributions(self, ssn: str) -> list[ContributionView]:
+        return self.history.get(ssn, [])
+
+    def other_member_linked_to(self, phone: str, ssn: str) -> bool:
+        return any(m.phone == phone and m.linked and m.ssn != ssn for m in self.members.values())
+
+
+@dataclass
+class FakeCounters:
+    pin: dict[str, int] = field(default_factory=dict)
+    link: dict[str, int] = field(default_factory=dict)
+
+    def pin_failures(self, member: str) -> int:
+        return self.pin.get(member, 0)
+
+    def link_failures(self, phone: str) -> int:
+        return self.link.get(phone, 0)
+
+
+def services(members: FakeMembers | None = None, counters: FakeCounters | None = None, **extra: object) -> Services:
+    return Services(members=members or FakeMembers(), pins=PINS, counters=counters or FakeCounters(),
+                    clock=FixedClock(NOW), limits=Limits(), extra=dict(extra))
+
+
+def apply(effects: list[fx.Effect], members: FakeMembers, counters: FakeCounters) -> None:
+    """What the host would do, in memory."""
+    for e in effects:
+        if isinstance(e, fx.PinFailed):
+            counters.pin[e.member] = counters.pin.get(e.member, 0) + 1
+        elif isinstance(e, (fx.PinVerified, fx.PinChanged)):
+            counters.pin.pop(e.member, None)
+            if isinstance(e, fx.PinChanged):
+                members.members[e.member] = replace(members.members[e.member], pin_hash=e.pin_hash)
+        elif isinstance(e, fx.PinLocked):
+            counters.pin.pop(e.member, None)
+            members.members[e.member] = replace(members.members[e.member], pin_locked_until=e.until)
+        elif isinstance(e, fx.LinkAttemptFailed):
+            counters.link[e.phone] = counters.link.get(e.phone, 0) + 1
+        elif isinstance(e, fx.PhoneLinked):
+            members.members[e.member] = replace(members.members[e.member], linked=True, pin_hash=e.pin_hash)

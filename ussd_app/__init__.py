@@ -1,0 +1,46 @@
+"""LSSO Connect: the USSD and SMS service of the Lao Social Security Office."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: read settings, then let each part wire itself with its init_app()."""
+    from ussd_app import extensions, logs, menus, services
+    from ussd_app.config import load_config
+    from ussd_app.db_cli import init_app as db_cli_init
+    from ussd_app.gateways import africastalking
+    from ussd_app.health import bp as health_bp
+    from ussd_app.members import cli as members_cli
+    from ussd_app.ussd_cli import init_app as ussd_cli_init
+
+    app = Flask(__name__)
+    app.config.from_mapping(load_config(overrides=config))
+    _secrets(app)
+    logs.init_app(app)
+    extensions.init_app(app)
+    menus.init_app(app)
+    services.init_app(app)
+    members_cli.init_app(app)
+    db_cli_init(app)
+    ussd_cli_init(app)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(africastalking.bp)
+    return app
+
+
+def _secrets(app: Flask) -> None:
+    """SECRET_KEY signs cookies and keys the replay digests; every process must share it."""
+    if not app.config["SECRET_KEY"]:
+        if not app.config.get("TESTING"):
+            raise RuntimeError("SECRET_KEY must be set (a long random secret; see README)")
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    key = app.config["SECRET_KEY"].encode()
+    app.extensions["lsso_history_key"] = hmac.new(key, b"ussd-history", hashlib.sha256).digest()

@@ -1,0 +1,64 @@
+"""Linking a phone to a member, and changing the PIN."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ussd_app.engine.actions import ActionResult, action
+from ussd_app.engine.context import Ctx
+from ussd_app.engine.effects import LanguageChosen, LinkAttemptFailed, PhoneLinked, PinChanged
+
+CHECK_OUTCOMES = ("ok", "mismatch", "blocked", "other_phone", "linked_elsewhere")
+
+
+@action("check_identity", outcomes=CHECK_OUTCOMES, samples={"tries_left": 2}, readonly=False)
+def check_identity(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
+    """Does the SSN and date of birth typed match a member whose phone on file is this phone?"""
+    data, phone = ctx.state.data, ctx.state.phone
+    members = ctx.services.members
+    member = members.by_ssn(str(data.get("ssn", "")))
+    forget = {"ssn": None, "dob": None}  # a failed try starts over from the SSN
+    if member is None or member.date_of_birth.isoformat() != data.get("dob"):
+        return _failure(ctx, "mismatch", forget)
+    if member.phone != phone:
+        # Counted too: otherwise the answer would let anyone test SSN/date pairs without limit.
+        return _failure(ctx, "other_phone", forget)
+    if members.other_member_linked_to(phone, member.ssn):
+        return ActionResult("linked_elsewhere", data=forget)
+    # The date of birth stays: the PIN step refuses the birth year as a PIN.
+    return ActionResult("ok", data={"ssn": None, "link_member": member.ssn})
+
+
+def _failure(ctx: Ctx, outcome: str, forget: dict[str, Any]) -> ActionResult:
+    limits = ctx.services.limits
+    failures = ctx.services.counters.link_failures(ctx.state.phone) + 1
+    blocked = failures >= limits.link_max_tries
+    return ActionResult(
+        "blocked" if blocked else outcome,
+        values={"tries_left": max(0, limits.link_max_tries - failures)},
+        effects=[LinkAttemptFailed(ctx.state.phone, blocked)],
+        data=forget,
+    )
+
+
+@action("link_phone", readonly=False)
+def link_phone(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
+    data = ctx.state.data
+    ssn, pin_hash = data.get("link_member"), data.get(args.get("pin", "new_pin"))
+    if not ssn or not pin_hash:
+        raise RuntimeError("link_phone reached without a checked member and a confirmed PIN")
+    effects: list = [PhoneLinked(ssn, ctx.state.phone, pin_hash)]
+    member = ctx.services.members.by_ssn(ssn)
+    if member is not None and member.language != ctx.lang:
+        effects.append(LanguageChosen(ctx.state.phone, ctx.lang, ssn))
+    return ActionResult(effects=effects, member=ssn, authenticated=True,
+                        data={"link_member": None, "dob": None, args.get("pin", "new_pin"): None})
+
+
+@action("change_pin", readonly=False)
+def change_pin(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
+    key = args.get("pin", "new_pin")
+    pin_hash, member = ctx.state.data.get(key), ctx.member()
+    if not pin_hash or member is None:
+        raise RuntimeError("change_pin reached without a linked member and a confirmed PIN")
+    return ActionResult(effects=[PinChanged(member.ssn, pin_hash)], data={key: None})

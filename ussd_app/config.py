@@ -1,0 +1,75 @@
+"""Every setting of the service, read from the environment, with its default and meaning.
+
+`SETTINGS` is the single list: README's table of environment variables is generated from it
+(`flask --app wsgi config table`), so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    meaning: str
+    parse: Callable[[str], Any] = str
+
+
+def _bool(raw: str) -> bool:
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SECRET_KEY", "", "Flask session signing key; required in production (random per process if unset)."),
+    Setting("PIN_PEPPER", "", "Server-side secret mixed into every PIN hash; required in production."),
+    Setting("REDIS_URL", "", "Redis for sessions, counters and queues; unset = in-process fakeredis (demo only)."),
+    Setting(
+        "DATABASE_URL",
+        f"sqlite:///{ROOT / 'var' / 'lsso.db'}",
+        "SQLAlchemy URL of the system of record, e.g. postgresql+psycopg://user@host/db.",
+    ),
+    Setting("MENUS_DIR", str(ROOT / "menus"), "Folder of menu definition YAML files (seed of version 1)."),
+    Setting("MENU_FILE", "main.yaml", "The menu definition served on the short code, inside MENUS_DIR."),
+    Setting("BENEFIT_RULES", str(ROOT / "ussd_app" / "benefits" / "rules.yaml"), "Benefit rules YAML file."),
+    Setting("USSD_WEBHOOK_TOKEN", "", "If set, the AT webhooks require ?token=<this value> (403 otherwise)."),
+    Setting("USSD_SESSION_TTL", 180, "Seconds a USSD session lives in Redis after its last hop.", int),
+    Setting("PIN_MAX_TRIES", 3, "Wrong PINs in a row before PIN-protected options lock.", int),
+    Setting("PIN_LOCK_MINUTES", 30, "How long PIN-protected options stay locked.", int),
+    Setting("LINK_MAX_TRIES", 3, "Failed SSN/date-of-birth tries before phone linking is blocked.", int),
+    Setting("LINK_LOCK_HOURS", 24, "How long phone linking stays blocked for that phone.", int),
+    Setting("REDIS_TIMEOUT_SECONDS", 0.4, "Redis connect/read timeout; keeps fault replies under 1 s.", float),
+    Setting("DATABASE_TIMEOUT_SECONDS", 2, "Database connect timeout (libpq's minimum is 2 s).", int),
+    Setting("DEFAULT_REGION", "LA", "Region used to read phone numbers written without +country code."),
+    Setting("TIMEZONE", "Asia/Vientiane", "Time zone in which dates and times are shown to members."),
+    Setting("LOG_LEVEL", "INFO", "Python logging level."),
+)
+
+
+def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Read every setting from `env` (default: os.environ), then apply `overrides` (tests)."""
+    env = os.environ if env is None else env
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(setting.name)
+        config[setting.name] = setting.default if raw in (None, "") else setting.parse(raw)
+    config.update(overrides or {})
+    return config
+
+
+def settings_table() -> str:
+    """Markdown table of the settings, for README."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for s in SETTINGS:
+        default = s.default
+        if isinstance(default, str) and default.startswith(str(ROOT)):
+            default = default.replace(str(ROOT), ".")
+        rows.append(f"| `{s.name}` | `{default}` | {s.meaning} |")
+    return "\n".join(rows)

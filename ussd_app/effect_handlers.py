@@ -1,0 +1,95 @@
+"""Applies the engine's effects: database writes in one transaction, counters in Redis.
+
+Each effect type has one handler, registered in HANDLERS; a new effect (e.g. an SMS) adds one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import redis
+from sqlalchemy.orm import Session
+
+from ussd_app import keys
+from ussd_app.counters import RedisCounters
+from ussd_app.engine import effects as fx
+from ussd_app.members.repository import SqlMembers
+from ussd_app.phones import mask
+
+log = logging.getLogger(__name__)
+
+GUEST_LANGUAGE_DAYS = 365
+
+
+@dataclass
+class Sinks:
+    members: SqlMembers
+    counters: RedisCounters
+    redis: redis.Redis
+    session: Session
+    context: dict  # what the hop knows that effects may need (session id, gateway …)
+
+
+Handler = Callable[[fx.Effect, Sinks], None]
+HANDLERS: dict[type[fx.Effect], Handler] = {}
+
+
+def handles(effect_type: type[fx.Effect]) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[effect_type] = fn
+        return fn
+
+    return register
+
+
+def apply_effects(effects: list[fx.Effect], sinks: Sinks) -> None:
+    for effect in effects:
+        HANDLERS[type(effect)](effect, sinks)
+    sinks.session.commit()
+
+
+@handles(fx.LanguageChosen)
+def _language(e: fx.LanguageChosen, s: Sinks) -> None:
+    if e.member:
+        s.members.set_language(e.member, e.language)
+    else:
+        s.redis.set(keys.GUEST_LANGUAGE.format(phone=e.phone), e.language, ex=GUEST_LANGUAGE_DAYS * 86400)
+
+
+@handles(fx.PhoneLinked)
+def _linked(e: fx.PhoneLinked, s: Sinks) -> None:
+    s.members.link_phone(e.member, e.phone, e.pin_hash)
+    s.counters.reset_link_failures(e.phone)
+    log.info("phone %s linked to a member", mask(e.phone))
+
+
+@handles(fx.PinChanged)
+def _pin_changed(e: fx.PinChanged, s: Sinks) -> None:
+    s.members.set_pin(e.member, e.pin_hash)
+    s.counters.reset_pin_failures(e.member)
+
+
+@handles(fx.PinFailed)
+def _pin_failed(e: fx.PinFailed, s: Sinks) -> None:
+    s.counters.add_pin_failure(e.member)
+
+
+@handles(fx.PinVerified)
+def _pin_verified(e: fx.PinVerified, s: Sinks) -> None:
+    s.counters.reset_pin_failures(e.member)
+
+
+@handles(fx.PinLocked)
+def _pin_locked(e: fx.PinLocked, s: Sinks) -> None:
+    s.members.lock_pin(e.member, e.until)
+    s.counters.reset_pin_failures(e.member)
+    log.warning("PIN-protected options locked until %s after repeated wrong PINs", e.until.isoformat())
+
+
+@handles(fx.LinkAttemptFailed)
+def _link_failed(e: fx.LinkAttemptFailed, s: Sinks) -> None:
+    s.counters.add_link_failure(e.phone)
+    if e.blocked:
+        log.warning("phone linking blocked for %s after repeated failed tries", mask(e.phone))

@@ -1,0 +1,56 @@
+"""Effects: what the engine asks the host to do, as plain data with past-tense names.
+
+The engine never writes; the web layer applies these after the session is saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Effect:
+    pass
+
+
+@dataclass(frozen=True)
+class LanguageChosen(Effect):
+    phone: str
+    language: str
+    member: str | None  # SSN when the phone is linked
+
+
+@dataclass(frozen=True)
+class PhoneLinked(Effect):
+    member: str
+    phone: str
+    pin_hash: str
+
+
+@dataclass(frozen=True)
+class PinChanged(Effect):
+    member: str
+    pin_hash: str
+
+
+@dataclass(frozen=True)
+class PinFailed(Effect):
+    member: str
+
+
+@dataclass(frozen=True)
+class PinVerified(Effect):
+    member: str
+
+
+@dataclass(frozen=True)
+class PinLocked(Effect):
+    member: str
+    until: datetime
+
+
+@dataclass(frozen=True)
+class LinkAttemptFailed(Effect):
+    phone: str
+    blocked: bool  # this failure used up the last try

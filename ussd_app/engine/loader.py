@@ -1,0 +1,96 @@
+"""Load a menu definition from YAML: migrate older spec versions, build the nodes, validate.
+
+A definition with any error is refused with every problem listed, each naming its node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ussd_app.engine.model import LANGUAGES, SPEC_VERSION, Definition, DefinitionError, Node, Problem
+from ussd_app.engine.nodes import KINDS
+from ussd_app.engine.validation import validate
+
+# spec_version N -> function turning an N document into an N+1 document. One per version.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def migrate(raw: dict[str, Any]) -> dict[str, Any]:
+    version = raw.get("spec_version")
+    if not isinstance(version, int):
+        raise DefinitionError([Problem("", "'spec_version' is required (an integer)")])
+    if version > SPEC_VERSION:
+        raise DefinitionError([Problem("", f"spec_version {version} is newer than this engine ({SPEC_VERSION})")])
+    while version < SPEC_VERSION:
+        if version not in MIGRATIONS:
+            raise DefinitionError([Problem("", f"no migration from spec_version {version}")])
+        raw = MIGRATIONS[version](dict(raw))
+        version += 1
+        raw["spec_version"] = version
+    return raw
+
+
+def parse_definition(raw: Any, *, version: str = "1", source: str = "") -> tuple[Definition, list[Problem]]:
+    """Build and check a definition. Returns it with its warnings; raises DefinitionError on errors."""
+    if not isinstance(raw, dict):
+        raise DefinitionError([Problem("", "a menu definition is a YAML mapping")], source)
+    raw = migrate(raw)
+    problems: list[Problem] = []
+    nodes: dict[str, Node] = {}
+    raw_nodes = raw.get("nodes")
+    if not isinstance(raw_nodes, dict) or not raw_nodes:
+        raise DefinitionError([Problem("", "'nodes' must map node ids to nodes")], source)
+    for node_id, node_raw in raw_nodes.items():
+        node_id = str(node_id)
+        if not isinstance(node_raw, dict):
+            problems.append(Problem(node_id, "a node is a mapping with a 'type'"))
+            continue
+        kind = KINDS.get(node_raw.get("type"))
+        if kind is None:
+            known = ", ".join(sorted(KINDS))
+            problems.append(Problem(node_id, f"unknown type {node_raw.get('type')!r} (known: {known})"))
+            continue
+        try:
+            nodes[node_id] = kind.parse(node_id, node_raw)
+        except ValueError as exc:
+            problems.append(Problem(node_id, str(exc)))
+    messages = raw.get("messages") or {}
+    if not isinstance(messages, dict):
+        problems.append(Problem("messages", "'messages' must map keys to {lo, en} texts"))
+        messages = {}
+    languages = tuple(raw.get("languages") or LANGUAGES)
+    definition = Definition(
+        id=str(raw.get("id") or "menu"),
+        start=str(raw.get("start") or ""),
+        nodes=nodes,
+        messages={str(k): dict(v) if isinstance(v, dict) else {} for k, v in messages.items()},
+        languages=languages,
+        default_language=str(raw.get("default_language") or languages[0]),
+        version=str(version),
+        spec_version=raw["spec_version"],
+        raw=raw,
+    )
+    problems += validate(definition, parsed_ids=set(raw_nodes))
+    if any(p.level == "error" for p in problems):
+        raise DefinitionError(problems, source)
+    return definition, problems
+
+
+def load_text(text: str, *, version: str = "1", source: str = "") -> tuple[Definition, list[Problem]]:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise DefinitionError([Problem("", f"not valid YAML{where}: {getattr(exc, 'problem', exc)}")], source) from None
+    return parse_definition(raw, version=version, source=source)
+
+
+def load_file(path: str | Path, *, version: str = "1") -> Definition:
+    path = Path(path)
+    definition, _warnings = load_text(path.read_text(encoding="utf-8"), version=version, source=str(path))
+    return definition

@@ -1,0 +1,138 @@
+"""resume(): one hop of a conversation. Applies each new input in turn to the session state.
+
+Global keys: `0` back, `00` home; on a screen of several pages `98` shows the next page and `0`
+the previous one. An input the screen does not accept shows the same screen again with a
+one-line message: that is a normal screen, not an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ussd_app.engine.context import Ctx
+from ussd_app.engine.effects import Effect
+from ussd_app.engine.model import Definition, Node
+from ussd_app.engine.ports import Services
+from ussd_app.engine.render import Screen, fits_one_page, paginate
+from ussd_app.engine.state import SessionState
+from ussd_app.engine.steps import Goto, Retry, Show, Step
+
+BACK, HOME, MORE = "0", "00", "98"
+MAX_MOVES = 50  # routers and actions chained without a screen: more means a loop in the menus
+MAX_STACK = 20
+
+
+class MenuLoop(RuntimeError):
+    pass
+
+
+@dataclass
+class Outcome:
+    screen: Screen
+    state: SessionState
+    effects: list[Effect]
+
+
+def resume(definition: Definition, state: SessionState, inputs: list[str], services: Services,
+           *, timed_out: bool = False) -> Outcome:
+    """Apply `inputs` (possibly none) to `state` and return the screen to show.
+
+    A state whose `node` is None is a new session: it starts at the definition's start node.
+    `timed_out` starts again from the top with a notice, ignoring the inputs (they belonged
+    to the session that expired).
+    """
+    ctx = Ctx(definition, state, services)
+    state.visited = []
+    state.invalid = 0
+    if state.node is None or timed_out:
+        notice = ctx.message("timed_out") if timed_out else None
+        screen = _move(ctx, Goto(definition.start, notice))
+        if timed_out:
+            inputs = []
+    else:
+        screen = _current(ctx)
+    for value in inputs:
+        if screen.end:
+            break  # the session is over; nothing more to read
+        screen = _apply(ctx, value.strip())
+    state.hops += 1
+    return Outcome(screen, state, ctx.effects)
+
+
+def _apply(ctx: Ctx, value: str) -> Screen:
+    state = ctx.state
+    pages = _pages(ctx)
+    if len(pages) > 1:
+        if value == MORE and state.page < len(pages) - 1:
+            state.page += 1
+            return _current(ctx)
+        if value == BACK and state.page > 0:
+            state.page -= 1
+            return _current(ctx)
+    if state.ends:
+        return _current(ctx)
+    if value == HOME:
+        state.stack.clear()
+        state.data.clear()
+        return _move(ctx, Goto(ctx.definition.start))
+    if value == BACK:
+        while state.stack:
+            previous = ctx.definition.nodes.get(state.stack.pop())
+            if previous is not None and previous.backable():
+                return _move(ctx, Goto(previous.id), push=False)
+        return _move(ctx, Goto(ctx.definition.start), push=False)
+    node = ctx.definition.nodes[state.node]
+    return _move(ctx, node.handle(ctx, value))
+
+
+def _move(ctx: Ctx, step: Step, push: bool = True) -> Screen:
+    state, definition = ctx.state, ctx.definition
+    here: Node = definition.nodes[state.node] if state.node else definition.nodes[definition.start]
+    notice: str | None = None
+    for _ in range(MAX_MOVES):
+        if isinstance(step, Retry):
+            state.invalid += 1
+            state.notice = step.notice
+            state.page = 0
+            return _current(ctx)
+        if isinstance(step, Goto):
+            notice = step.notice or notice
+            here = definition.nodes[step.node]
+            state.visited.append(here.id)
+            step = here.enter(ctx)
+            continue
+        assert isinstance(step, Show)
+        if push and state.node and state.node != here.id and not step.end:
+            leaving = definition.nodes.get(state.node)
+            if leaving is not None and leaving.backable():
+                state.stack = [*state.stack[-(MAX_STACK - 1):], state.node]
+        state.node = here.id
+        state.lines = [part for line in step.lines if line for part in line.split("\n")]
+        state.footer = step.footer
+        state.notice = notice
+        state.page = 0
+        state.ends = step.end
+        return _current(ctx)
+    raise MenuLoop(f"more than {MAX_MOVES} moves without a screen, last at node {here.id!r}")
+
+
+def _pages(ctx: Ctx) -> list[str]:
+    state = ctx.state
+    lines = state.lines
+    if state.notice:
+        # A screen that fits on one page keeps fitting with the message: the message takes the
+        # place of the title (a menu must not lose its last option, the language, to page two).
+        with_notice = [state.notice, *lines]
+        if len(lines) > 1 and fits_one_page(lines, state.footer) and not fits_one_page(with_notice, state.footer):
+            with_notice = [state.notice, *lines[1:]]
+        lines = with_notice
+    return paginate(lines, ctx.message("more"), ctx.message("back"), state.footer)
+
+
+def _current(ctx: Ctx) -> Screen:
+    """The page of the current screen that is showing, rendered within its budget."""
+    pages = _pages(ctx)
+    state = ctx.state
+    state.page = min(state.page, len(pages) - 1)
+    last = state.page == len(pages) - 1
+    return Screen(pages[state.page], end=state.ends and last)

@@ -1,0 +1,131 @@
+"""`action`: call a registered handler; show its result through `text`, or branch on its outcome.
+
+    type: action
+    action: contributions_summary
+    text: {lo: "ຈ່າຍແລ້ວ {months} ເດືອນ", en: "Paid {months} months"}
+    options: [...]            # optional choices on the result screen
+    end: false                # the result screen ends the session
+    next: node                # without text: where to go
+    outcomes: {locked: node, mismatch: {to: node, notice: {lo: ..., en: ...}}}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ussd_app.engine.actions import ACTIONS, ActionResult
+from ussd_app.engine.context import Ctx
+from ussd_app.engine.model import Node, Option, Text
+from ussd_app.engine.nodes import _fields as f
+from ussd_app.engine.nodes import register
+from ussd_app.engine.steps import Goto, Retry, Show, Step
+
+
+@dataclass(frozen=True)
+class Branch:
+    to: str
+    notice: Text | None = None
+
+
+@register
+@dataclass(frozen=True)
+class ActionNode(Node):
+    TYPE = "action"
+    action: str = ""
+    args: dict[str, Any] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
+    end: bool = False
+    next: str | None = None
+    outcomes: dict[str, Branch] = field(default_factory=dict)
+
+    @property
+    def WAITS(self) -> bool:  # type: ignore[override]
+        return self.text is not None
+
+    @classmethod
+    def parse(cls, node_id: str, raw: dict[str, Any]) -> ActionNode:
+        f.only(raw, {"action", "args", "options", "end", "next", "outcomes"})
+        name = raw.get("action")
+        if not isinstance(name, str):
+            raise ValueError("'action' must name a registered handler")
+        if name not in ACTIONS:
+            raise ValueError(f"unknown action {name!r} (known: {', '.join(sorted(ACTIONS))})")
+        args = raw.get("args") or {}
+        if not isinstance(args, dict):
+            raise ValueError("'args' must be a mapping")
+        outcomes: dict[str, Branch] = {}
+        for outcome, target in (raw.get("outcomes") or {}).items():
+            if isinstance(target, str):
+                outcomes[outcome] = Branch(target)
+            elif isinstance(target, dict) and "to" in target:
+                outcomes[outcome] = Branch(f.node_ref(target, "to"), f.text(target, "notice", required=False))
+            else:
+                raise ValueError(f"outcome {outcome!r} must be a node id or {{to, notice}}")
+        node = cls(
+            id=node_id,
+            text=f.text(raw, required=False),
+            action=name,
+            args=args,
+            options=f.options(raw),
+            end=bool(raw.get("end", False)),
+            next=f.node_ref(raw, "next", required=False),
+            outcomes=outcomes,
+        )
+        spec = ACTIONS[name]
+        unknown = set(outcomes) - spec.outcomes
+        if unknown:
+            raise ValueError(f"action {name!r} has no outcome(s) {', '.join(sorted(unknown))}")
+        if node.text is None and node.next is None:
+            missing = spec.outcomes - set(outcomes)
+            if missing:
+                raise ValueError(f"outcome(s) {', '.join(sorted(missing))} lead nowhere: add text, next or outcomes")
+        if node.options and node.text is None:
+            raise ValueError("options need a text to show them with")
+        return node
+
+    def enter(self, ctx: Ctx) -> Step:
+        result = ctx.run_action(self.action, self.args)
+        _apply(ctx, result)
+        branch = self.outcomes.get(result.outcome)
+        if branch is not None:
+            return Goto(branch.to, ctx.text(branch.notice, result.values) if branch.notice else None)
+        if self.text is not None:
+            lines = [ctx.text(self.text, result.values), *f.option_lines(ctx, self.options)]
+            footer = ctx.message("nav_footer") if not self.end and not self.options else None
+            return Show(lines, end=self.end, footer=footer)
+        assert self.next is not None  # guaranteed by parse()
+        return Goto(self.next)
+
+    def handle(self, ctx: Ctx, value: str) -> Step:
+        chosen = f.choose(self.options, value)
+        if chosen is None:
+            return Retry(ctx.message("invalid_choice"))
+        return Goto(chosen.to)
+
+    def backable(self) -> bool:
+        return self.text is not None and not self.end and ACTIONS[self.action].readonly
+
+    def targets(self) -> list[str]:
+        out = [o.to for o in self.options] + [b.to for b in self.outcomes.values()]
+        return out + ([self.next] if self.next else [])
+
+    def texts(self) -> list[tuple[str, Text]]:
+        notices = [(f"notice of outcome {k}", b.notice) for k, b in self.outcomes.items() if b.notice]
+        return [*super().texts(), *f.option_texts(self.options), *notices]
+
+
+def _apply(ctx: Ctx, result: ActionResult) -> None:
+    ctx.effects.extend(result.effects)
+    for key, value in result.data.items():
+        if value is None:
+            ctx.state.data.pop(key, None)
+        else:
+            ctx.state.data[key] = value
+    if result.member is not None:
+        ctx.state.member = result.member
+        ctx.forget_member()
+    if result.authenticated is not None:
+        ctx.state.authenticated = result.authenticated
+    if result.lang is not None:
+        ctx.state.lang = result.lang

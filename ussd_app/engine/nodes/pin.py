@@ -1,0 +1,123 @@
+"""`pin`: ask for a 4-digit PIN.
+
+    mode: verify    check the linked member's PIN; passes straight on once verified this session;
+                    PIN_MAX_TRIES wrong in a row lock PIN-protected options for PIN_LOCK_MINUTES
+    mode: choose    a new PIN, refusing trivial ones; keeps only its hash, under `save_as`
+    mode: confirm   the new PIN again, compared with the hash kept under `of`; on mismatch goes
+                    back to `retry` with a message
+
+The PIN itself never enters the session: only hashes do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from ussd_app.engine.context import Ctx
+from ussd_app.engine.effects import PinFailed, PinLocked, PinVerified
+from ussd_app.engine.model import Node
+from ussd_app.engine.nodes import _fields as f
+from ussd_app.engine.nodes import register
+from ussd_app.engine.steps import Goto, Retry, Show, Step
+from ussd_app.members.pins import PIN_LENGTH, is_trivial
+
+MODES = ("verify", "choose", "confirm")
+
+
+@register
+@dataclass(frozen=True)
+class PinNode(Node):
+    TYPE = "pin"
+    mode: str = "verify"
+    next: str = ""
+    save_as: str = ""
+    of: str = ""
+    retry: str = ""
+
+    @classmethod
+    def parse(cls, node_id: str, raw: dict[str, Any]) -> PinNode:
+        f.only(raw, {"mode", "next", "save_as", "of", "retry"})
+        mode = raw.get("mode", "verify")
+        if mode not in MODES:
+            raise ValueError(f"'mode' must be one of {', '.join(MODES)}")
+        node = cls(
+            id=node_id,
+            text=f.text(raw),
+            mode=mode,
+            next=f.node_ref(raw, "next"),
+            save_as=str(raw.get("save_as") or ""),
+            of=str(raw.get("of") or ""),
+            retry=f.node_ref(raw, "retry", required=mode == "confirm") or "",
+        )
+        if mode == "choose" and not node.save_as.isidentifier():
+            raise ValueError("mode choose needs 'save_as' (where the new PIN's hash is kept)")
+        if mode == "confirm" and not node.of.isidentifier():
+            raise ValueError("mode confirm needs 'of' (the save_as of the choose step)")
+        return node
+
+    def enter(self, ctx: Ctx) -> Step:
+        if self.mode == "verify":
+            member = ctx.member()
+            if member is None:
+                return Show([ctx.message("not_linked")], end=True)
+            if ctx.state.authenticated:
+                return Goto(self.next)
+            if member.pin_locked_until is not None and member.pin_locked_until > ctx.now:
+                return Show([_locked_text(ctx, member.pin_locked_until)], end=True)
+        return Show([ctx.text(self.text)])
+
+    def handle(self, ctx: Ctx, value: str) -> Step:
+        if len(value) != PIN_LENGTH or not value.isdigit() or not value.isascii():
+            return Retry(ctx.message("pin_format"))
+        return getattr(self, f"_{self.mode}")(ctx, value)
+
+    def _verify(self, ctx: Ctx, pin: str) -> Step:
+        member = ctx.member()
+        if member is None:
+            return Show([ctx.message("not_linked")], end=True)
+        failures = ctx.services.counters.pin_failures(member.ssn)
+        if ctx.services.pins.verify(member.pin_hash, pin):
+            ctx.state.authenticated = True
+            if failures:
+                ctx.effects.append(PinVerified(member.ssn))
+            return Goto(self.next)
+        failures += 1
+        ctx.effects.append(PinFailed(member.ssn))
+        limits = ctx.services.limits
+        if failures >= limits.pin_max_tries:
+            until = ctx.now + timedelta(minutes=limits.pin_lock_minutes)
+            ctx.effects.append(PinLocked(member.ssn, until))
+            return Show([_locked_text(ctx, until)], end=True)
+        return Retry(ctx.message("pin_wrong", tries_left=limits.pin_max_tries - failures))
+
+    def _choose(self, ctx: Ctx, pin: str) -> Step:
+        if is_trivial(pin, _birth_year(ctx)):
+            return Retry(ctx.message("pin_trivial"))
+        ctx.state.data[self.save_as] = ctx.services.pins.hash(pin)
+        return Goto(self.next)
+
+    def _confirm(self, ctx: Ctx, pin: str) -> Step:
+        kept = ctx.state.data.pop(self.of, None)
+        if kept and ctx.services.pins.verify(kept, pin):
+            ctx.state.data[self.of] = kept
+            return Goto(self.next)
+        return Goto(self.retry, ctx.message("pin_mismatch"))
+
+    def targets(self) -> list[str]:
+        return [self.next] + ([self.retry] if self.retry else [])
+
+
+def _birth_year(ctx: Ctx) -> int | None:
+    dob = ctx.state.data.get("dob")
+    if isinstance(dob, str) and len(dob) >= 4:
+        return int(dob[:4])
+    member = ctx.member()
+    return member.date_of_birth.year if member else None
+
+
+def _locked_text(ctx: Ctx, until: Any) -> str:
+    minutes = max(1, int((until - ctx.now).total_seconds() // 60) + 1)
+    return ctx.message("pin_locked", minutes=min(minutes, ctx.services.limits.pin_lock_minutes))
+

@@ -1,0 +1,77 @@
+"""Read-only ports the engine and the action handlers use. The host provides implementations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class MemberView:
+    ssn: str
+    full_name: str
+    phone: str | None
+    date_of_birth: date
+    sex: str
+    scheme: str
+    status: str
+    language: str
+    linked: bool
+    pin_hash: str | None
+    pin_locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class ContributionView:
+    period: str  # YYYY-MM
+    insured_wage_lak: int
+    employee_lak: int
+    employer_lak: int
+    paid_on: date | None
+
+    @property
+    def total_lak(self) -> int:
+        return self.employee_lak + self.employer_lak
+
+
+class Members(Protocol):
+    def linked_to_phone(self, phone: str) -> MemberView | None: ...
+    def by_ssn(self, ssn: str) -> MemberView | None: ...
+    def contributions(self, ssn: str) -> list[ContributionView]: ...
+    def other_member_linked_to(self, phone: str, ssn: str) -> bool: ...
+
+
+class Pins(Protocol):
+    def hash(self, pin: str) -> str: ...
+    def verify(self, stored: str | None, pin: str) -> bool: ...
+
+
+class Counters(Protocol):
+    """Failure counters kept outside the session (a new session does not reset them)."""
+
+    def pin_failures(self, member: str) -> int: ...
+    def link_failures(self, phone: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    pin_max_tries: int = 3
+    pin_lock_minutes: int = 30
+    link_max_tries: int = 3
+    link_lock_hours: int = 24
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...  # aware, UTC
+    def today(self) -> date: ...  # local date (Asia/Vientiane)
+
+
+@dataclass
+class Services:
+    members: Members
+    pins: Pins
+    counters: Counters
+    clock: Clock
+    limits: Limits
+    extra: dict[str, Any]  # named ports for action handlers (eligibility rules, scheme figures …)

@@ -1,0 +1,37 @@
+"""The state of one USSD session between hops. Serialisable; holds no PIN, only PIN hashes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class SessionState:
+    session_id: str
+    phone: str
+    menu_version: str
+    lang: str
+    network: str = ""
+    service_code: str = ""
+    node: str | None = None  # the node whose screen is shown, awaiting input
+    stack: list[str] = field(default_factory=list)  # earlier waiting nodes, for "0" back
+    data: dict[str, Any] = field(default_factory=dict)  # collected inputs (PINs only as hashes)
+    member: str | None = None  # SSN of the member this phone is linked to
+    authenticated: bool = False  # PIN verified in this session
+    lines: list[str] = field(default_factory=list)  # the screen shown, before pagination
+    notice: str | None = None  # one-line message on top of it (an error, a result)
+    footer: str | None = None  # closing line of its last page
+    page: int = 0
+    ends: bool = False  # the screen shown ends the session (after its last page)
+    hops: int = 0
+    visited: list[str] = field(default_factory=list)  # nodes reached on the last hop (analytics)
+    invalid: int = 0  # inputs rejected on the last hop (analytics)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> SessionState:
+        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        return cls(**known)

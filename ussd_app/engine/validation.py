@@ -1,0 +1,214 @@
+"""Checks of a whole definition: graph, translations, templates, and screen budgets.
+
+Budgets are measured by entering each screen through the real node code with sample values
+(the samples each action registers), in every language.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from ussd_app.encoding import measure
+from ussd_app.engine.actions import ACTIONS, ActionResult
+from ussd_app.engine.context import Ctx
+from ussd_app.engine.model import Definition, Node, Problem
+from ussd_app.engine.ports import Limits, MemberView, Services
+from ussd_app.engine.render import budget_of, fits, fits_one_page, paginate
+from ussd_app.engine.state import SessionState
+from ussd_app.engine.steps import Show
+from ussd_app.engine.text import placeholders
+
+REQUIRED_MESSAGES = {
+    "invalid_choice": set(),
+    "more": set(),
+    "back": set(),
+    "nav_footer": set(),
+    "timed_out": set(),
+    "not_linked": set(),
+    "pin_format": set(),
+    "pin_wrong": {"tries_left"},
+    "pin_locked": {"minutes"},
+    "pin_trivial": set(),
+    "pin_mismatch": set(),
+    "digits_only": set(),
+    "bad_length": set(),
+    "invalid_input": set(),
+    "bad_date": set(),
+    "bad_phone": set(),
+}
+MESSAGE_SAMPLES = {"tries_left": 2, "minutes": 30}
+BASE_VALUES = {"service_code", "link_lock_hours", "pin_lock_minutes"}
+PROMPT_NOTICES = {"input": ["digits_only", "bad_length", "invalid_input", "bad_date", "bad_phone"],
+                  "pin": ["pin_format", "pin_wrong", "pin_trivial", "pin_mismatch"]}
+
+
+def validate(defn: Definition, parsed_ids: set[str] | None = None) -> list[Problem]:
+    ids = parsed_ids if parsed_ids is not None else set(defn.nodes)
+    problems: list[Problem] = []
+    problems += _graph(defn, ids)
+    problems += _translations(defn)
+    problems += _templates(defn)
+    problems += _loops(defn)
+    if not any(p.level == "error" for p in problems):
+        problems += _budgets(defn)
+    return problems
+
+
+def _graph(defn: Definition, ids: set[str]) -> list[Problem]:
+    out = []
+    if defn.start not in ids:
+        out.append(Problem("", f"start node {defn.start!r} does not exist"))
+    for node in defn.nodes.values():
+        for target in node.targets():
+            if target not in ids:
+                out.append(Problem(node.id, f"next node {target!r} does not exist"))
+    reached, todo = set(), [defn.start]
+    while todo:
+        node_id = todo.pop()
+        if node_id in reached or node_id not in defn.nodes:
+            continue
+        reached.add(node_id)
+        todo.extend(defn.nodes[node_id].targets())
+    for node_id in defn.nodes:
+        if node_id not in reached and defn.start in ids:
+            out.append(Problem(node_id, "unreachable: no path leads here from the start node"))
+    return out
+
+
+def _translations(defn: Definition) -> list[Problem]:
+    out = []
+    for node in defn.nodes.values():
+        for field, text in node.texts():
+            for lang in defn.languages:
+                if not (text or {}).get(lang, "").strip():
+                    out.append(Problem(node.id, f"{field}: missing {lang} translation"))
+    for key in REQUIRED_MESSAGES:
+        if key not in defn.messages:
+            out.append(Problem("messages", f"missing message {key!r}"))
+    for key, text in defn.messages.items():
+        for lang in defn.languages:
+            if not text.get(lang, "").strip():
+                out.append(Problem("messages", f"{key}: missing {lang} translation"))
+    return out
+
+
+def _templates(defn: Definition) -> list[Problem]:
+    out = []
+    for node in defn.nodes.values():
+        provided = set(BASE_VALUES)
+        if node.TYPE == "action":
+            provided |= set(ACTIONS[node.action].samples_for(node.args))
+        for field, text in node.texts():
+            for lang, template in (text or {}).items():
+                try:
+                    names = placeholders(template)
+                except ValueError as exc:
+                    out.append(Problem(node.id, f"{field} ({lang}): malformed template: {exc}"))
+                    continue
+                for name in sorted(names - provided):
+                    out.append(Problem(node.id, f"{field} ({lang}) uses {{{name}}}, which nothing provides here"))
+    for key, text in defn.messages.items():
+        allowed = REQUIRED_MESSAGES.get(key, set()) | BASE_VALUES
+        for lang, template in text.items():
+            try:
+                unknown = placeholders(template) - allowed
+            except ValueError as exc:
+                out.append(Problem("messages", f"{key} ({lang}): malformed template: {exc}"))
+                continue
+            for name in sorted(unknown):
+                out.append(Problem("messages", f"{key} ({lang}) uses {{{name}}}, which nothing provides"))
+    return out
+
+
+def _loops(defn: Definition) -> list[Problem]:
+    """Nodes without a screen that can lead back to themselves would spin forever."""
+    silent = {i: n for i, n in defn.nodes.items() if not n.WAITS}
+    out, done = [], set()
+
+    def visit(node_id: str, path: list[str]) -> None:
+        if node_id in path:
+            loop = path[path.index(node_id):] + [node_id]
+            out.append(Problem(node_id, f"loop without any screen: {' -> '.join(loop)}"))
+            return
+        if node_id in done or node_id not in silent:
+            return
+        for target in silent[node_id].targets():
+            visit(target, [*path, node_id])
+        done.add(node_id)
+
+    for node_id in silent:
+        visit(node_id, [])
+    return out[:1] if out else []
+
+
+class _SampleClock:
+    def now(self) -> datetime:
+        return datetime(2026, 1, 15, 3, 0, tzinfo=timezone.utc)
+
+    def today(self) -> date:
+        return date(2026, 1, 15)
+
+
+_SAMPLE_MEMBER = MemberView(
+    ssn="1234567890", full_name="ສົມໃຈ ພົມມະວົງ", phone="+8562055512345", date_of_birth=date(1980, 5, 1),
+    sex="F", scheme="enterprise", status="active", language="lo", linked=True, pin_hash=None,
+    pin_locked_until=None,
+)
+
+
+class SampleCtx(Ctx):
+    """A context whose actions answer with their registered samples, for measuring screens."""
+
+    def run_action(self, name: str, args: dict[str, Any]) -> ActionResult:
+        return ActionResult(values=ACTIONS[name].samples_for(args))
+
+    def member(self) -> MemberView | None:
+        return _SAMPLE_MEMBER
+
+
+def sample_ctx(defn: Definition, lang: str) -> SampleCtx:
+    services = Services(members=None, pins=None, counters=None, clock=_SampleClock(),  # type: ignore[arg-type]
+                        limits=Limits(), extra={})
+    state = SessionState(session_id="sample", phone="+8562055512345", menu_version=defn.version, lang=lang,
+                         service_code="*211#")
+    return SampleCtx(defn, state, services)
+
+
+def sample_screen(defn: Definition, node: Node, lang: str) -> Show | None:
+    """The screen `node` shows in `lang` with sample values, or None if it shows no screen."""
+    step = node.enter(sample_ctx(defn, lang))
+    if not isinstance(step, Show):
+        return None
+    lines = [part for line in step.lines if line for part in line.split("\n")]
+    return Show(lines, end=step.end, footer=step.footer)
+
+
+def _budgets(defn: Definition) -> list[Problem]:
+    out = []
+    for node in defn.nodes.values():
+        for lang in defn.languages:
+            screen = sample_screen(defn, node, lang)
+            if screen is None:
+                continue
+            ctx = sample_ctx(defn, lang)
+            if node.TYPE in PROMPT_NOTICES:
+                # A prompt is typed into: it must fit one page even with its longest error line.
+                notices = [ctx.message(k, **MESSAGE_SAMPLES) for k in PROMPT_NOTICES[node.TYPE]]
+                text = "\n".join([max(notices, key=len), *screen.lines])
+                if not fits(text):
+                    out.append(Problem(node.id, f"screen over budget in {lang} ({_size(text)}, with its longest "
+                                                "error line)"))
+                continue
+            if fits_one_page(screen.lines, screen.footer):
+                continue
+            text = "\n".join([*screen.lines, screen.footer or ""])
+            pages = len(paginate(screen.lines, ctx.message("more"), ctx.message("back"), screen.footer))
+            # Allowed (the renderer paginates) but worth a look: a menu's last option moves to page 2.
+            out.append(Problem(node.id, f"screen over budget in {lang} ({_size(text)}): shown in {pages} pages",
+                               level="warning"))
+    return out
+
+
+def _size(text: str) -> str:
+    return f"{measure(text)[1]} characters, budget {budget_of(text)}"

@@ -1,0 +1,108 @@
+"""The one place that builds the clients: Redis, the database engine and sessions, the RQ queue.
+
+Everything else asks for them through `redis_client()`, `db()` and `queue()` (inside an app
+context) or through the `Clients` held in `app.extensions["lsso"]`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis
+from flask import Flask, current_app, g
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Clients:
+    redis: redis.Redis
+    engine: Engine
+    sessions: sessionmaker[Session]
+    redis_is_fake: bool
+
+
+def build_redis(url: str, timeout: float) -> tuple[redis.Redis, bool]:
+    """A real Redis client for `url`, or an in-process fakeredis when `url` is empty."""
+    if not url:
+        import fakeredis
+
+        log.warning(
+            "!!! REDIS_URL is unset: using an in-process fake Redis. Sessions and queues live in this "
+            "process only. NOT FOR PRODUCTION: set REDIS_URL. !!!"
+        )
+        return fakeredis.FakeRedis(server=fakeredis.FakeServer(), lua_modules=set()), True
+    client = redis.Redis.from_url(
+        url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        health_check_interval=30,
+    )
+    return client, False
+
+
+def build_engine(url: str, connect_timeout: int = 2) -> Engine:
+    """SQLAlchemy engine; SQLite gets WAL and foreign keys, PostgreSQL a connect timeout."""
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        path = url.split("sqlite:///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}
+    elif url.startswith("postgresql"):
+        kwargs["connect_args"] = {"connect_timeout": max(2, connect_timeout)}
+        kwargs["pool_size"] = 5
+        kwargs["max_overflow"] = 5
+        kwargs["pool_timeout"] = 1
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    cfg = app.config
+    client, fake = build_redis(cfg["REDIS_URL"], cfg["REDIS_TIMEOUT_SECONDS"])
+    engine = build_engine(cfg["DATABASE_URL"], cfg["DATABASE_TIMEOUT_SECONDS"])
+    app.extensions["lsso"] = Clients(
+        redis=client,
+        engine=engine,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+        redis_is_fake=fake,
+    )
+    app.teardown_appcontext(_close_db)
+
+
+def clients(app: Flask | None = None) -> Clients:
+    return (app or current_app).extensions["lsso"]
+
+
+def redis_client() -> redis.Redis:
+    return clients().redis
+
+
+def db() -> Session:
+    """The database session of the current app context, opened on first use."""
+    if "db" not in g:
+        g.db = clients().sessions()
+    return g.db
+
+
+def _close_db(_exc: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()

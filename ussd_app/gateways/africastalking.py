@@ -1,0 +1,166 @@
+"""Africa's Talking USSD: parse its form posts into Hops, render Screens as "CON …" / "END …".
+
+AT sends the whole input history joined by "*" in `text`; the hop runner works out what is new.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+import unicodedata
+from urllib.parse import parse_qsl
+
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from ussd_app.engine.render import Screen
+from ussd_app.extensions import db
+from ussd_app.gateways.errors import FAULT_TEXT, BadRequest
+from ussd_app.hops import Hop, run_hop, session_store
+from ussd_app.phones import InvalidPhone, mask, normalise
+from ussd_app.ussd_events import UssdSessionEvent
+
+log = logging.getLogger(__name__)
+bp = Blueprint("africastalking", __name__)
+
+MAX_TEXT = 1000
+MAX_FIELD = 100
+REQUIRED = ("sessionId", "serviceCode", "phoneNumber", "text")
+
+
+def parse_form(body: bytes) -> dict[str, str]:
+    """Strict form parsing: AT posts application/x-www-form-urlencoded UTF-8."""
+    try:
+        decoded = body.decode("utf-8")
+        pairs = parse_qsl(decoded, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequest("the request is not valid UTF-8") from None
+    form: dict[str, str] = {}
+    for key, value in pairs:
+        form.setdefault(key, value)
+    return form
+
+
+def parse_hop(form: dict[str, str], region: str) -> Hop:
+    missing = [name for name in REQUIRED if name not in form]
+    if missing:
+        raise BadRequest(f"missing field(s): {', '.join(missing)}")
+    for name, value in form.items():
+        if any(unicodedata.category(ch) == "Cc" for ch in value):
+            raise BadRequest(f"{name} contains control characters")
+    text = form["text"]
+    if len(text) > MAX_TEXT:
+        raise BadRequest(f"text is longer than {MAX_TEXT} characters")
+    for name in ("sessionId", "serviceCode", "networkCode"):
+        if len(form.get(name, "")) > MAX_FIELD:
+            raise BadRequest(f"{name} is longer than {MAX_FIELD} characters")
+    if not form["sessionId"].strip():
+        raise BadRequest("sessionId is empty")
+    try:
+        phone = normalise(form["phoneNumber"], region)
+    except InvalidPhone:
+        raise BadRequest("phoneNumber is not a valid phone number") from None
+    return Hop(
+        session_id=form["sessionId"].strip(),
+        phone=phone,
+        service_code=form["serviceCode"].strip(),
+        network=form.get("networkCode", "").strip(),
+        inputs=tuple(text.split("*")) if text else (),
+    )
+
+
+def render(screen: Screen) -> str:
+    return ("END " if screen.end else "CON ") + screen.text
+
+
+def _plain(body: str, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype="text/plain")
+
+
+def _check_token() -> Response | None:
+    expected = current_app.config["USSD_WEBHOOK_TOKEN"]
+    if expected and not hmac.compare_digest(request.args.get("token", ""), expected):
+        return _plain("forbidden: bad or missing token", 403)
+    return None
+
+
+def _form() -> dict[str, str]:
+    if request.mimetype != "application/x-www-form-urlencoded":
+        raise BadRequest("expected an application/x-www-form-urlencoded body")
+    return parse_form(request.get_data(cache=False))
+
+
+@bp.post("/ussd/africastalking")
+def ussd() -> Response:
+    refused = _check_token()
+    if refused:
+        return refused
+    started = time.perf_counter()
+    try:
+        hop = parse_hop(_form(), current_app.config["DEFAULT_REGION"])
+    except BadRequest as exc:
+        return _plain(f"bad request: {exc}", 400)
+    try:
+        body = render(run_hop(hop))
+    except Exception:  # noqa: BLE001 - a member must get a polite END, never a 500 or a traceback
+        log.exception("hop failed for session=%s phone=%s", hop.session_id, mask(hop.phone))
+        _rollback()
+        body = "END " + FAULT_TEXT
+    log.debug("hop took %.1f ms", (time.perf_counter() - started) * 1000)
+    return _plain(body)
+
+
+@bp.post("/ussd/africastalking/events")
+def events() -> Response:
+    """AT's end-of-session notice. Always 200: AT would retry for minutes otherwise."""
+    refused = _check_token()
+    if refused:
+        return refused
+    try:
+        form = _form()
+    except BadRequest as exc:
+        log.warning("unreadable session event: %s", exc)
+        return _plain("ok")
+    try:
+        _record_event(form)
+    except Exception:  # noqa: BLE001 - analytics must never make AT retry
+        log.exception("could not record session event %s", form.get("sessionId", "?")[:MAX_FIELD])
+        _rollback()
+    return _plain("ok")
+
+
+def _record_event(form: dict[str, str]) -> None:
+    session_id = form.get("sessionId", "")[:MAX_FIELD]
+    last_node, language = "", ""
+    try:
+        loaded = session_store().load(session_id, "")
+        if loaded.stored:
+            last_node, language = loaded.stored.state.node or "", loaded.stored.state.lang
+    except Exception:  # noqa: BLE001 - the event is still worth keeping without its node
+        log.warning("session %s not readable for its end event", session_id)
+    try:
+        phone = mask(normalise(form.get("phoneNumber", ""), current_app.config["DEFAULT_REGION"]))
+    except InvalidPhone:
+        phone = ""
+    db().add(UssdSessionEvent(
+        session_id=session_id, status=form.get("status", "")[:40], service_code=form.get("serviceCode", "")[:40],
+        phone_masked=phone, network_code=form.get("networkCode", "")[:20],
+        duration_ms=_int(form.get("durationInMillis")), hops_count=_int(form.get("hopsCount")),
+        error_message=form.get("errorMessage", "")[:500], last_node=last_node, language=language,
+    ))
+    db().commit()
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _rollback() -> None:
+    try:
+        db().rollback()
+    except SQLAlchemyError:
+        pass

@@ -1,0 +1,115 @@
+"""One USSD hop, gateway-neutral: load the session, resume the engine, save, apply effects.
+
+    Hop (from a gateway adapter) -> run_hop() -> Screen (for the adapter to render)
+
+Replays (a gateway retrying the same hop) get the same screen and no second run of its effects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+
+from ussd_app.effect_handlers import Sinks, apply_effects
+from ussd_app.engine import resume
+from ussd_app.engine.effects import Effect
+from ussd_app.engine.ports import Services
+from ussd_app.engine.render import Screen
+from ussd_app.engine.state import SessionState
+from ussd_app.extensions import clients, db
+from ussd_app.menus import menu_store
+from ussd_app.phones import mask
+from ussd_app.services import app_services, request_services
+from ussd_app.sessions import SessionStore, StoredSession
+
+log = logging.getLogger(__name__)
+
+CAS_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Hop:
+    session_id: str
+    phone: str  # E.164
+    service_code: str
+    network: str
+    inputs: tuple[str, ...]  # every input of the session so far, oldest first
+
+
+class SessionBusy(RuntimeError):
+    """Hops of one session kept colliding; the caller answers with the fault reply."""
+
+
+def session_store() -> SessionStore:
+    app = current_app
+    store = app.extensions.get("lsso_sessions")
+    if store is None:
+        store = app.extensions["lsso_sessions"] = SessionStore(clients(app).redis, app.config["USSD_SESSION_TTL"])
+    return store
+
+
+def run_hop(hop: Hop) -> Screen:
+    store = session_store()
+    digest = _digest(hop.inputs)
+    services = request_services()
+    for _ in range(CAS_ATTEMPTS):
+        now = time.time()
+        loaded = store.load(hop.session_id, hop.phone)
+        stored = loaded.stored
+        timed_out = loaded.expired(now)
+        if stored is not None and not timed_out:
+            if stored.history_digest == digest:
+                return Screen(stored.reply, stored.reply_end)  # a replay: same answer, nothing re-run
+            consumed = stored.consumed
+            known = consumed <= len(hop.inputs) and _digest(hop.inputs[:consumed]) == stored.history_digest
+            new_inputs = list(hop.inputs[stored.consumed:]) if known else list(hop.inputs[-1:])
+        else:
+            stored = StoredSession(_new_state(hop, loaded.guest_language, services))
+            new_inputs = [] if timed_out else list(hop.inputs)
+        definition = menu_store().get(stored.state.menu_version) or menu_store().current()
+        outcome = resume(definition, stored.state, new_inputs, services, timed_out=timed_out)
+        stored.history_digest, stored.consumed = digest, len(hop.inputs)
+        stored.reply, stored.reply_end = outcome.screen.text, outcome.screen.end
+        if store.save(stored, loaded.rev, now):
+            break
+        db().rollback()  # another hop of this session won the race: read again, decide again
+    else:
+        raise SessionBusy(f"session {hop.session_id!r} kept changing under us")
+    if outcome.effects:
+        try:
+            _apply(outcome.effects, services, hop)
+        except Exception:
+            store.delete(hop.session_id)  # do not replay a success the database never saw
+            raise
+    log.info("hop session=%s phone=%s node=%s end=%s", hop.session_id, mask(hop.phone), stored.state.node,
+             outcome.screen.end)
+    return outcome.screen
+
+
+def _new_state(hop: Hop, guest_language: str | None, services: Services) -> SessionState:
+    definition = menu_store().current()
+    member = services.members.linked_to_phone(hop.phone)
+    lang = member.language if member else guest_language
+    if lang not in definition.languages:
+        lang = definition.default_language
+    return SessionState(session_id=hop.session_id, phone=hop.phone, menu_version=definition.version, lang=lang,
+                        network=hop.network, service_code=hop.service_code,
+                        member=member.ssn if member else None)
+
+
+def _apply(effects: list[Effect], services: Services, hop: Hop) -> None:
+    app = current_app
+    sinks = Sinks(members=services.members, counters=app_services().counters, redis=clients(app).redis,
+                  session=db(), context={"session_id": hop.session_id, "service_code": hop.service_code})
+    apply_effects(effects, sinks)
+
+
+def _digest(inputs: tuple[str, ...]) -> str:
+    # Keyed: the inputs may hold a PIN, and this digest is stored in Redis.
+    key = current_app.extensions["lsso_history_key"]
+    return hmac.new(key, "\x1f".join(inputs).encode(), hashlib.blake2s).hexdigest()[:32]

@@ -1,0 +1,1 @@
+"""Members and their contributions: models, repository, CSV import CLI, demo data."""

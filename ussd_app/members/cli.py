@@ -1,0 +1,89 @@
+"""`flask members …`: import members and contributions from CSV, seed the demo data.
+
+Exit codes: 0 all rows imported · 1 some rows rejected (the valid ones were imported) ·
+2 the file could not be imported at all (encoding, header; nothing was imported).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ussd_app.database import create_schema
+from ussd_app.extensions import clients
+from ussd_app.members import importer
+from ussd_app.members.demo import DATA_DIR, seed_demo
+from ussd_app.members.models import Contribution, Member
+from ussd_app.members.pins import PinHasher
+
+log = logging.getLogger(__name__)
+
+members_cli = AppGroup("members", help="Members and contributions: CSV import, demo data.")
+
+_FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
+
+
+@members_cli.command("import-members")
+@click.argument("file", type=_FILE)
+def import_members_command(file: Path) -> None:
+    """Upsert members from a CSV file (header: ssn,full_name,phone,date_of_birth,sex,scheme,
+    registered_on,status,language)."""
+    region = current_app.config.get("DEFAULT_REGION", "LA")
+    _run_import(file, lambda session, data: importer.import_members(session, data, region=region))
+
+
+@members_cli.command("import-contributions")
+@click.argument("file", type=_FILE)
+def import_contributions_command(file: Path) -> None:
+    """Upsert contributions from a CSV file (header: ssn,period,insured_wage_lak,employee_lak,
+    employer_lak,paid_on); the members must be imported first."""
+    _run_import(file, importer.import_contributions)
+
+
+@members_cli.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load the demo data set if there are no members yet (see members/demo_data/README.md)."""
+    pepper = current_app.config.get("PIN_PEPPER")
+    if not pepper:
+        raise click.ClickException("PIN_PEPPER must be set to seed the demo PINs")
+    engine = clients(current_app).engine
+    create_schema(engine)
+    with clients(current_app).sessions() as session:
+        if not seed_demo(session, PinHasher(pepper)):
+            click.echo("There are members already: nothing seeded.")
+            return
+        members = session.scalar(select(func.count(Member.id)))
+        rows = session.scalar(select(func.count(Contribution.id)))
+    click.echo(f"Seeded {members} demo members and {rows} contributions; see {DATA_DIR / 'README.md'}.")
+
+
+def _run_import(file: Path, run: Callable[[Session, bytes], importer.ImportReport]) -> None:
+    ctx = click.get_current_context()
+    engine = clients(current_app).engine
+    create_schema(engine)
+    with clients(current_app).sessions() as session:
+        try:
+            report = run(session, file.read_bytes())
+        except importer.ImportFileError as exc:
+            click.echo(f"Error: {file.name}: {exc}. Nothing was imported.", err=True)
+            log.info("import of %s refused: %s", file.name, exc)
+            ctx.exit(2)
+    for line in report.lines(file.name):
+        click.echo(line)
+    log.info(
+        "import of %s: %d inserted, %d updated, %d unchanged, %d rejected",
+        file.name, report.inserted, report.updated, report.unchanged, len(report.rejected),
+    )
+    if not report.ok:
+        ctx.exit(1)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(members_cli)

@@ -1,0 +1,4 @@
+"""Imports every model module so that `Base.metadata` knows all tables."""
+
+from ussd_app.members.models import Contribution, Member  # noqa: F401
+from ussd_app.ussd_events import UssdSessionEvent  # noqa: F401

@@ -1,0 +1,59 @@
+"""Builds the engine's ports from the app's clients, once per request where they hold a DB session."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+from ussd_app.benefits import Rules, load_rules
+from ussd_app.clock import SystemClock
+from ussd_app.counters import RedisCounters
+from ussd_app.engine.ports import Clock, Limits, Services
+from ussd_app.extensions import clients, db
+from ussd_app.members.pins import PinHasher
+from ussd_app.members.repository import SqlMembers
+
+
+@dataclass
+class AppServices:
+    """What lives as long as the app: the hasher, the rules, the limits, the clock."""
+
+    pins: PinHasher
+    rules: Rules
+    limits: Limits
+    clock: Clock
+    counters: RedisCounters
+
+    def for_session(self, members: SqlMembers, clock: Clock | None = None) -> Services:
+        return Services(members=members, pins=self.pins, counters=self.counters, clock=clock or self.clock,
+                        limits=self.limits, extra={"rules": self.rules})
+
+
+def init_app(app: Flask) -> None:
+    cfg = app.config
+    pepper = cfg["PIN_PEPPER"]
+    if not pepper:
+        if not cfg.get("TESTING"):
+            raise RuntimeError("PIN_PEPPER must be set (a long random secret; see README)")
+        pepper = secrets.token_hex(16)  # tests: PINs need only live as long as the app
+    limits = Limits(pin_max_tries=cfg["PIN_MAX_TRIES"], pin_lock_minutes=cfg["PIN_LOCK_MINUTES"],
+                    link_max_tries=cfg["LINK_MAX_TRIES"], link_lock_hours=cfg["LINK_LOCK_HOURS"])
+    app.extensions["lsso_services"] = AppServices(
+        pins=PinHasher(pepper),
+        rules=load_rules(cfg["BENEFIT_RULES"]),
+        limits=limits,
+        clock=SystemClock(cfg["TIMEZONE"]),
+        counters=RedisCounters(clients(app).redis, limits.pin_lock_minutes * 60, limits.link_lock_hours * 3600),
+    )
+
+
+def app_services(app: Flask | None = None) -> AppServices:
+    return (app or current_app).extensions["lsso_services"]
+
+
+def request_services(**overrides: Any) -> Services:
+    """The engine's ports for this request, reading members through the request's DB session."""
+    return app_services().for_session(SqlMembers(db()), **overrides)

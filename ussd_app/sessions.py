@@ -1,0 +1,94 @@
+"""USSD sessions in Redis: one hash per session, read in one round trip, written with
+compare-and-set so that two hops of one session arriving at once cannot corrupt it.
+
+The key outlives the session by GRACE seconds, so a hop that arrives after the session timed out
+is recognised as such (a "timed-out resume") instead of being taken for a new dial.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+
+from ussd_app import keys
+from ussd_app.engine.state import SessionState
+
+GRACE_SECONDS = 3600
+
+# Writes only if the revision is still the one we read ("" = the key must not exist yet).
+_CAS = """
+local current = redis.call('HGET', KEYS[1], 'rev')
+if (current or '') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'body', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+"""
+
+
+@dataclass
+class StoredSession:
+    """The engine's state plus what the host keeps to answer replays (never a PIN)."""
+
+    state: SessionState
+    expires_at: float = 0.0
+    history_digest: str = ""  # keyed hash of the inputs so far (they may contain a PIN)
+    consumed: int = 0  # how many inputs of the gateway's history have been applied
+    reply: str = ""
+    reply_end: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"state": self.state.to_dict(), "expires_at": self.expires_at, "history_digest": self.history_digest,
+             "consumed": self.consumed, "reply": self.reply, "reply_end": self.reply_end, "extra": self.extra},
+            ensure_ascii=False, separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> StoredSession:
+        data = json.loads(raw)
+        return cls(state=SessionState.from_dict(data["state"]), expires_at=data["expires_at"],
+                   history_digest=data["history_digest"], consumed=data["consumed"], reply=data["reply"],
+                   reply_end=data["reply_end"], extra=data.get("extra") or {})
+
+
+@dataclass
+class Loaded:
+    stored: StoredSession | None
+    rev: str  # "" when there is no key
+    guest_language: str | None
+
+    def expired(self, now: float) -> bool:
+        return self.stored is not None and now > self.stored.expires_at
+
+
+class SessionStore:
+    def __init__(self, client: redis.Redis, ttl: int) -> None:
+        self.redis = client
+        self.ttl = ttl
+        self._cas = client.register_script(_CAS)
+
+    def load(self, session_id: str, phone: str) -> Loaded:
+        """The session and the phone's guest language, in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hmget(keys.SESSION.format(session_id=session_id), "rev", "body")
+        pipe.get(keys.GUEST_LANGUAGE.format(phone=phone))
+        (rev, body), lang = pipe.execute()
+        stored = StoredSession.from_json(body) if body else None
+        return Loaded(stored, rev.decode() if rev else "", lang.decode() if lang else None)
+
+    def save(self, stored: StoredSession, expected_rev: str, now: float | None = None) -> bool:
+        """Write if nobody else wrote since `expected_rev` was read. False means: read again."""
+        now = time.time() if now is None else now
+        stored.expires_at = now + self.ttl
+        new_rev = str(int(expected_rev or 0) + 1)
+        key = keys.SESSION.format(session_id=stored.state.session_id)
+        done = self._cas(keys=[key], args=[expected_rev, new_rev, stored.to_json(), self.ttl + GRACE_SECONDS])
+        return bool(done)
+
+    def delete(self, session_id: str) -> None:
+        self.redis.delete(keys.SESSION.format(session_id=session_id))

@@ -1,0 +1,1 @@
+"""RQ job functions and the scheduler configuration (see the SMS issue)."""
