@@ -13,6 +13,8 @@ from typing import Any
 
 import redis
 from flask import Flask, current_app, g
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,6 +45,9 @@ def build_redis(url: str, timeout: float) -> tuple[redis.Redis, bool]:
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
         health_check_interval=30,
+        # One immediate reconnect (a pooled connection may predate a Redis restart), no retry on a
+        # timeout: a member waiting on a hung Redis must get the fault reply within a second.
+        retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
     )
     return client, False
 
