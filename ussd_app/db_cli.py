@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from ussd_app.database import create_schema
 from ussd_app.extensions import clients
 
 
-@click.group("db", help="Database schema.")
+@click.group("db", cls=AppGroup, help="Database schema.")
 def db_cli() -> None:
     pass
 

@@ -41,6 +41,10 @@ class Hop:
     inputs: tuple[str, ...]  # every input of the session so far, oldest first
 
 
+class SessionMismatch(ValueError):
+    """A hop names a session that another phone started: refused, never mixed."""
+
+
 class SessionBusy(RuntimeError):
     """Hops of one session kept colliding; the caller answers with the fault reply."""
 
@@ -62,6 +66,8 @@ def run_hop(hop: Hop) -> Screen:
         loaded = store.load(hop.session_id, hop.phone)
         stored = loaded.stored
         timed_out = loaded.expired(now)
+        if stored is not None and stored.state.phone != hop.phone:
+            raise SessionMismatch("sessionId belongs to another phone number")
         if stored is not None and not timed_out:
             if stored.history_digest == digest:
                 return Screen(stored.reply, stored.reply_end)  # a replay: same answer, nothing re-run

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from ussd_app import actions  # noqa: F401  (registers the action handlers the menus call)
 from ussd_app.engine.loader import load_file, load_text
@@ -35,7 +36,7 @@ def menu_store(app: Flask | None = None) -> FileMenuStore:
     return (app or current_app).extensions["lsso_menus"]
 
 
-@click.group("menus", help="Menu definitions.")
+@click.group("menus", cls=AppGroup, help="Menu definitions.")
 def menus_cli() -> None:
     pass
 

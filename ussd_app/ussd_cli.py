@@ -6,11 +6,12 @@ import uuid
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from ussd_app.encoding import measure
 
 
-@click.group("ussd", help="Try the USSD service by hand.")
+@click.group("ussd", cls=AppGroup, help="Try the USSD service by hand.")
 def ussd_cli() -> None:
     pass
 
@@ -63,9 +64,9 @@ def how_to_dial_command(port: int) -> None:
     click.echo("")
     click.echo(f"LSSO Connect will listen on http://127.0.0.1:{port}")
     click.echo("Dial (text is every key pressed so far, joined by '*'):")
-    click.echo(f"  curl -s {url} -d sessionId=demo1 -d serviceCode='*211#' \\")
-    click.echo("       -d phoneNumber=+8562055512345 -d networkCode=41801 -d text=")
-    click.echo("  then the same with -d text=1, then -d text=1*2580 …")
+    click.echo(f"  curl -s {url} -d sessionId=demo1 --data-urlencode serviceCode='*211#' \\")
+    click.echo("       --data-urlencode phoneNumber=+8562055512345 -d networkCode=41801 -d text=")
+    click.echo("  then the same with -d text=1, then -d 'text=1*2580' …")
     click.echo("Or play it in this terminal: .venv/bin/flask --app wsgi ussd dial +8562055512345")
     click.echo("Demo phones:")
     for phone, what in DEMO_PHONES:

@@ -95,6 +95,14 @@ def test_replay_of_the_linking_hop_links_once_and_answers_the_same(app, client):
         assert s.execute(select(Member.linked_at).where(Member.ssn == ssn)).scalar_one() == linked_at
 
 
+def test_a_session_cannot_be_continued_from_another_phone(client):
+    post(client, {**GOOD, "sessionId": "mine", "phoneNumber": PENSIONER})
+    response = post(client, {**GOOD, "sessionId": "mine", "phoneNumber": STRANGER, "text": "1"})
+    assert response.status_code == 400
+    assert "another phone" in response.get_data(as_text=True)
+    assert post(client, {**GOOD, "sessionId": "mine", "phoneNumber": PENSIONER, "text": "1"}).status_code == 200
+
+
 def test_token_guards_the_webhooks(database_url):
     from tests.conftest import make_app
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ussd_app.engine.render import Screen
 from ussd_app.extensions import db
 from ussd_app.gateways.errors import FAULT_TEXT, BadRequest
-from ussd_app.hops import Hop, run_hop, session_store
+from ussd_app.hops import Hop, SessionMismatch, run_hop, session_store
 from ussd_app.phones import InvalidPhone, mask, normalise
 from ussd_app.ussd_events import UssdSessionEvent
 
@@ -103,6 +103,9 @@ def ussd() -> Response:
         return _plain(f"bad request: {exc}", 400)
     try:
         body = render(run_hop(hop))
+    except SessionMismatch as exc:
+        log.warning("refused hop for session=%s phone=%s: %s", hop.session_id, mask(hop.phone), exc)
+        return _plain(f"bad request: {exc}", 400)
     except Exception:  # noqa: BLE001 - a member must get a polite END, never a 500 or a traceback
         log.exception("hop failed for session=%s phone=%s", hop.session_id, mask(hop.phone))
         _rollback()

@@ -21,23 +21,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from ussd_app.members.models import (
-    LANGUAGES,
-    Contribution,
-    Member,
-    MemberStatus,
-    Scheme,
-    Sex,
-)
+from ussd_app.members.models import LANGUAGES, Contribution, Member, MemberStatus, Scheme, Sex
 from ussd_app.phones import InvalidPhone, mask, normalise
 
 MEMBER_COLUMNS = (
     "ssn", "full_name", "phone", "date_of_birth", "sex", "scheme", "registered_on", "status", "language",
 )
 CONTRIBUTION_COLUMNS = ("ssn", "period", "insured_wage_lak", "employee_lak", "employer_lak", "paid_on")
-MEMBER_FIELDS = MEMBER_COLUMNS  # every column maps to the Member attribute of the same name
 CONTRIBUTION_FIELDS = ("period", "insured_wage_lak", "employee_lak", "employer_lak", "paid_on")
 
+_MEMBERS = Member.__table__  # new rows go in through Core executemany: no ORM object per row
 _CONTRIBUTIONS = Contribution.__table__
 
 MEMBER_BATCH = 1_000
@@ -195,17 +188,6 @@ def parse_member(cells: dict[str, str], today: date, region: str = "LA") -> dict
 
 def parse_contribution(cells: dict[str, str], today: date) -> dict[str, Any]:
     """Cells of one contributions row -> {'ssn', 'period', amounts, 'paid_on'}; RowError if bad."""
-    try:  # fast path for the (usual) good row; on any problem, go again to collect every reason
-        return {
-            "ssn": _ssn(cells["ssn"]),
-            "period": _period(cells["period"], today),
-            "insured_wage_lak": _amount("insured_wage_lak", cells["insured_wage_lak"]),
-            "employee_lak": _amount("employee_lak", cells["employee_lak"]),
-            "employer_lak": _amount("employer_lak", cells["employer_lak"]),
-            "paid_on": _past_date("paid_on", cells["paid_on"], today, True),
-        }
-    except RowError:
-        pass
     errors: list[str] = []
     values = {
         "ssn": _take(errors, _ssn, cells["ssn"]),
@@ -346,11 +328,11 @@ def _write_members(session: Session, batch: list[tuple[int, dict[str, Any]]], re
         return
     ssns = [values["ssn"] for _, values in batch]
     existing = {m.ssn: m for m in session.scalars(select(Member).where(Member.ssn.in_(ssns)))}
+    inserts = []
     for line, values in batch:
         member = existing.get(values["ssn"])
         if member is None:
-            session.add(Member(**values))
-            report.inserted += 1
+            inserts.append(values)
             continue
         changed = {k: v for k, v in values.items() if getattr(member, k) != v}
         if not changed:
@@ -367,6 +349,9 @@ def _write_members(session: Session, batch: list[tuple[int, dict[str, Any]]], re
         for key, value in changed.items():
             setattr(member, key, value)
         report.updated += 1
+    if inserts:
+        session.execute(insert(_MEMBERS), inserts)
+        report.inserted += len(inserts)
     _end_batch(session, commit)
 
 
@@ -431,7 +416,7 @@ def _write_contributions(session: Session, batch: list[tuple[int, dict[str, Any]
         else:
             updates.append({"_id": row_id, **{f: row[f] for f in CONTRIBUTION_FIELDS}})
     if inserts:
-        session.execute(insert(_CONTRIBUTIONS), inserts)  # Core executemany: no ORM objects per row
+        session.execute(insert(_CONTRIBUTIONS), inserts)
     if updates:
         session.execute(update(_CONTRIBUTIONS).where(_CONTRIBUTIONS.c.id == bindparam("_id")), updates)
     report.inserted += len(inserts)
