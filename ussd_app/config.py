@@ -28,8 +28,8 @@ def _bool(raw: str) -> bool:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("SECRET_KEY", "", "Flask session signing key; required in production (random per process if unset)."),
-    Setting("PIN_PEPPER", "", "Server-side secret mixed into every PIN hash; required in production."),
+    Setting("SECRET_KEY", "", "Signs cookies and keys replay digests; required, same in every process."),
+    Setting("PIN_PEPPER", "", "Server-side secret mixed into every PIN hash; required; never change it casually."),
     Setting("REDIS_URL", "", "Redis for sessions, counters and queues; unset = in-process fakeredis (demo only)."),
     Setting(
         "DATABASE_URL",
@@ -69,7 +69,7 @@ def settings_table() -> str:
     rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
     for s in SETTINGS:
         default = s.default
-        if isinstance(default, str) and default.startswith(str(ROOT)):
+        if isinstance(default, str):
             default = default.replace(str(ROOT), ".")
         rows.append(f"| `{s.name}` | `{default}` | {s.meaning} |")
     return "\n".join(rows)

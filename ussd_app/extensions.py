@@ -7,6 +7,7 @@ context) or through the `Clients` held in `app.extensions["lsso"]`.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ from flask import Flask, current_app, g
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 class Clients:
     redis: redis.Redis
     engine: Engine
+    reads: Engine  # the same pool, in autocommit: a read needs no BEGIN/ROLLBACK round trips
     sessions: sessionmaker[Session]
     redis_is_fake: bool
 
@@ -54,7 +57,7 @@ def build_redis(url: str, timeout: float) -> tuple[redis.Redis, bool]:
 
 def build_engine(url: str, connect_timeout: int = 2) -> Engine:
     """SQLAlchemy engine; SQLite gets WAL and foreign keys, PostgreSQL a connect timeout."""
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
@@ -68,7 +71,31 @@ def build_engine(url: str, connect_timeout: int = 2) -> Engine:
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        event.listen(engine, "checkout", _ping_if_idle)
+        event.listen(engine, "checkin", _note_checkin)
     return engine
+
+
+IDLE_PING_SECONDS = 10.0
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Pessimistic disconnect check, but only for a connection idle long enough to have gone
+    stale (a database restart, a firewall timeout): pinging on every checkout would add a round
+    trip to every hop."""
+    if time.monotonic() - record.info.get("checked_in", time.monotonic()) < IDLE_PING_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+    except Exception as exc:  # noqa: BLE001 - any failure means: give the pool a new connection
+        raise DisconnectionError(f"stale connection: {exc}") from exc
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in"] = time.monotonic()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -86,6 +113,7 @@ def init_app(app: Flask) -> None:
     app.extensions["lsso"] = Clients(
         redis=client,
         engine=engine,
+        reads=engine.execution_options(isolation_level="AUTOCOMMIT"),
         sessions=sessionmaker(engine, expire_on_commit=False),
         redis_is_fake=fake,
     )
@@ -107,7 +135,17 @@ def db() -> Session:
     return g.db
 
 
+def read_connection() -> Connection:
+    """An autocommit connection for the reads of the current app context, opened on first use."""
+    if "read_conn" not in g:
+        g.read_conn = clients().reads.connect()
+    return g.read_conn
+
+
 def _close_db(_exc: BaseException | None) -> None:
     session = g.pop("db", None)
     if session is not None:
         session.close()
+    conn = g.pop("read_conn", None)
+    if conn is not None:
+        conn.close()

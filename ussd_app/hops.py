@@ -22,6 +22,7 @@ from ussd_app.engine.ports import Services
 from ussd_app.engine.render import Screen
 from ussd_app.engine.state import SessionState
 from ussd_app.extensions import clients, db
+from ussd_app.members.repository import SqlMembers, view_from_dict, view_to_dict
 from ussd_app.menus import menu_store
 from ussd_app.phones import mask
 from ussd_app.services import app_services, request_services
@@ -60,11 +61,12 @@ def session_store() -> SessionStore:
 def run_hop(hop: Hop) -> Screen:
     store = session_store()
     digest = _digest(hop.inputs)
-    services = request_services()
     for _ in range(CAS_ATTEMPTS):
         now = time.time()
         loaded = store.load(hop.session_id, hop.phone)
         stored = loaded.stored
+        known = stored.extra.get("member") if stored is not None else None
+        services = request_services(known=[view_from_dict(known)] if known else [])
         timed_out = loaded.expired(now)
         if stored is not None and stored.state.phone != hop.phone:
             raise SessionMismatch("sessionId belongs to another phone number")
@@ -80,6 +82,7 @@ def run_hop(hop: Hop) -> Screen:
         definition = menu_store().get(stored.state.menu_version) or menu_store().current()
         outcome = resume(definition, stored.state, new_inputs, services, timed_out=timed_out)
         stored.history_digest, stored.consumed = digest, len(hop.inputs)
+        _keep_member(stored, services, outcome.effects)
         stored.reply, stored.reply_end = outcome.screen.text, outcome.screen.end
         if store.save(stored, loaded.rev, now):
             break
@@ -95,6 +98,17 @@ def run_hop(hop: Hop) -> Screen:
     log.info("hop session=%s phone=%s node=%s end=%s", hop.session_id, mask(hop.phone), stored.state.node,
              outcome.screen.end)
     return outcome.screen
+
+
+def _keep_member(stored: StoredSession, services: Services, effects: list[Effect]) -> None:
+    """Keep the member read on this hop for the next hops; after a change, read it again."""
+    ssn = stored.state.member
+    members: SqlMembers = services.members  # type: ignore[assignment]
+    view = members.peek(ssn) if ssn and not effects else None
+    if view is not None:
+        stored.extra["member"] = view_to_dict(view)
+    elif effects or not ssn:
+        stored.extra.pop("member", None)
 
 
 def _new_state(hop: Hop, guest_language: str | None, services: Services) -> SessionState:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from flask import Flask, current_app
 
 from ussd_app.benefits import Rules, load_rules
 from ussd_app.clock import SystemClock
 from ussd_app.counters import RedisCounters
-from ussd_app.engine.ports import Clock, Limits, Services
-from ussd_app.extensions import clients, db
+from ussd_app.engine.ports import Clock, Limits, MemberView, Services
+from ussd_app.extensions import clients, db, read_connection
 from ussd_app.members.pins import PinHasher
 from ussd_app.members.repository import SqlMembers
 
@@ -54,6 +53,8 @@ def app_services(app: Flask | None = None) -> AppServices:
     return (app or current_app).extensions["lsso_services"]
 
 
-def request_services(**overrides: Any) -> Services:
-    """The engine's ports for this request, reading members through the request's DB session."""
-    return app_services().for_session(SqlMembers(db()), **overrides)
+def request_services(known: list[MemberView] | None = None) -> Services:
+    """The engine's ports for this request, reading members through the request's DB session.
+
+    `known`: members already read earlier in the USSD session (not read again)."""
+    return app_services().for_session(SqlMembers(db(), known, reads=read_connection()))

@@ -19,13 +19,12 @@ def contributions_summary(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
     member = ctx.member()
     if member is None:
         return ActionResult("not_linked")
-    paid = [c for c in ctx.services.members.contributions(member.ssn) if c.total_lak > 0]
-    if not paid:
+    summary = ctx.services.members.contribution_summary(member.ssn)
+    if not summary.months or summary.last_period is None:
         return ActionResult("none")
-    periods = {c.period for c in paid}
     return ActionResult(values={
-        "months": len(periods),
-        "last_period": Period(max(periods)),
-        "total": Money(sum(c.total_lak for c in paid)),
-        "own_share": Money(sum(c.employee_lak for c in paid)),
+        "months": summary.months,
+        "last_period": Period(summary.last_period),
+        "total": Money(summary.total_lak),
+        "own_share": Money(summary.own_lak),
     })

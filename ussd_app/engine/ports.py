@@ -18,8 +18,7 @@ class MemberView:
     status: str
     language: str
     linked: bool
-    pin_hash: str | None
-    pin_locked_until: datetime | None
+    pin_locked_until: datetime | None  # as last read; a PIN check reads it again (pin_state)
 
 
 @dataclass(frozen=True)
@@ -35,10 +34,20 @@ class ContributionView:
         return self.employee_lak + self.employer_lak
 
 
+@dataclass(frozen=True)
+class ContributionSummary:
+    months: int  # distinct months with a payment
+    last_period: str | None  # YYYY-MM
+    total_lak: int  # employee and employer shares
+    own_lak: int  # the member's own (employee) share
+
+
 class Members(Protocol):
     def linked_to_phone(self, phone: str) -> MemberView | None: ...
     def by_ssn(self, ssn: str) -> MemberView | None: ...
+    def pin_state(self, ssn: str) -> tuple[str | None, datetime | None]: ...  # (PIN hash, locked until), fresh
     def contributions(self, ssn: str) -> list[ContributionView]: ...
+    def contribution_summary(self, ssn: str) -> ContributionSummary: ...
     def other_member_linked_to(self, phone: str, ssn: str) -> bool: ...
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -29,9 +29,14 @@ class SessionState:
     invalid: int = 0  # inputs rejected on the last hop (analytics)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Shallow on purpose (asdict deep-copies, and this runs on every hop): the values are
+        # plain JSON types and the dict is serialised at once.
+        return {name: getattr(self, name) for name in _FIELDS}
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> SessionState:
-        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        known = {k: v for k, v in raw.items() if k in _FIELDS}
         return cls(**known)
+
+
+_FIELDS = tuple(f.name for f in fields(SessionState))

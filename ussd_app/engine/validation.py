@@ -152,8 +152,7 @@ class _SampleClock:
 
 _SAMPLE_MEMBER = MemberView(
     ssn="1234567890", full_name="ສົມໃຈ ພົມມະວົງ", phone="+8562055512345", date_of_birth=date(1980, 5, 1),
-    sex="F", scheme="enterprise", status="active", language="lo", linked=True, pin_hash=None,
-    pin_locked_until=None,
+    sex="F", scheme="enterprise", status="active", language="lo", linked=True, pin_locked_until=None,
 )
 
 

@@ -61,7 +61,9 @@ def seed_demo_command() -> None:
             return
         members = session.scalar(select(func.count(Member.id)))
         rows = session.scalar(select(func.count(Contribution.id)))
-    click.echo(f"Seeded {members} demo members and {rows} contributions; see {DATA_DIR / 'README.md'}.")
+    readme = DATA_DIR / "README.md"
+    shown = readme.relative_to(Path.cwd()) if readme.is_relative_to(Path.cwd()) else readme
+    click.echo(f"Seeded {members} demo members and {rows} contributions; the showcase phones are in {shown}.")
 
 
 def _run_import(file: Path, run: Callable[[Session, bytes], importer.ImportReport]) -> None:

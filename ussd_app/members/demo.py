@@ -306,7 +306,7 @@ def seed_demo(session: Session, hasher: PinHasher, today: date | None = None) ->
         linked = [s.phone for s in SHOWCASE if s.linked]
         now = utcnow()
         for member in session.scalars(select(Member).where(Member.phone.in_(linked))):
-            member.linked_at = now
+            member.linked_at = member.pin_changed_at = now  # as linking a phone over USSD does
             member.pin_hash = hasher.hash(DEMO_PIN)
         session.commit()
     except (IntegrityError, OperationalError):

@@ -425,7 +425,7 @@ def _write_contributions(session: Session, batch: list[tuple[int, dict[str, Any]
 
 
 def _existing_contributions(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, tuple]]:
-    """(member_id, period) -> (id, values in CONTRIBUTION_FIELDS order), for the keys that exist."""
+    """(member_id, period) -> (id, values in CONTRIBUTION_FIELDS order) for (at least) the keys that exist."""
     if not keys:
         return {}
     c = _CONTRIBUTIONS.c
@@ -434,17 +434,11 @@ def _existing_contributions(session: Session, keys: list[tuple[int, str]]) -> di
     periods = sorted({p for _, p in keys})
     if len(member_ids) * len(periods) <= 4 * len(keys):
         # Files sorted by member or by period (the usual) keep this product small: two plain INs,
-        # much cheaper to compile than a tuple IN; a few extra rows are filtered out below.
+        # much cheaper to compile than a tuple IN (the few extra rows it may return do no harm).
         query = query.where(c.member_id.in_(member_ids), c.period.in_(periods))
     else:
         query = query.where(tuple_(c.member_id, c.period).in_(keys))
-    wanted = set(keys)
-    found = {}
-    for row_id, member_id, *values in session.execute(query):
-        key = (member_id, values[0])
-        if key in wanted:
-            found[key] = (row_id, tuple(values))
-    return found
+    return {(member_id, values[0]): (row_id, tuple(values)) for row_id, member_id, *values in session.execute(query)}
 
 
 def _end_batch(session: Session, commit: bool) -> None:

@@ -77,8 +77,11 @@ class PinNode(Node):
         member = ctx.member()
         if member is None:
             return Show([ctx.message("not_linked")], end=True)
+        pin_hash, locked_until = ctx.services.members.pin_state(member.ssn)
+        if locked_until is not None and locked_until > ctx.now:
+            return Show([_locked_text(ctx, locked_until)], end=True)  # locked from another session meanwhile
         failures = ctx.services.counters.pin_failures(member.ssn)
-        if ctx.services.pins.verify(member.pin_hash, pin):
+        if ctx.services.pins.verify(pin_hash, pin):
             ctx.state.authenticated = True
             if failures:
                 ctx.effects.append(PinVerified(member.ssn))
