@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import statistics
 import sys
 import time
@@ -23,8 +24,12 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
-LINKED_PHONES = ("+8562055512345", "+8562055523456", "+8562055567890")
+LINKED_PHONES = ("+8562055512345", "+8562055523456", "+8562055567890")  # demo members
 DEMO_PIN = "2580"
+
+
+def bench_phone(i: int) -> str:  # the members bench/seed_members.py creates
+    return f"+856209{i:07d}"
 
 
 @dataclass
@@ -88,11 +93,13 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def run_sessions(conn: Connection, path: str, token: str, deadline: float, stats: Stats, worker: int) -> None:
+async def run_sessions(conn: Connection, path: str, token: str, deadline: float, stats: Stats, worker: int,
+                       phones: list[str]) -> None:
     i = 0
+    rng = random.Random(worker)
     while time.perf_counter() < deadline:
         session_id = f"bench-{worker}-{i}-{uuid.uuid4().hex[:8]}"
-        phone = LINKED_PHONES[(worker + i) % len(LINKED_PHONES)]
+        phone = rng.choice(phones)
         i += 1
         # dial -> 1 (my contributions) -> PIN: the member sees their contributions.
         for text, expect in (("", "CON "), ("1", "CON "), (f"1*{DEMO_PIN}", "CON ")):
@@ -125,15 +132,16 @@ async def main_async(args: argparse.Namespace) -> dict:
     if url.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("refusing to load anything but 127.0.0.1 / localhost")
     path = url.path + (f"?token={args.token}" if args.token else "")
+    phones = [bench_phone(i) for i in range(args.members)] if args.members else list(LINKED_PHONES)
     stats = Stats()
     conns = [Connection(url.hostname, url.port or 80) for _ in range(args.concurrency)]
     # Warm-up: one session per connection, not counted.
     warm = Stats()
-    await asyncio.gather(*(run_sessions(c, path, args.token, time.perf_counter() + 0.5, warm, n)
+    await asyncio.gather(*(run_sessions(c, path, args.token, time.perf_counter() + 0.5, warm, n, phones)
                            for n, c in enumerate(conns)))
     started = time.perf_counter()
     deadline = started + args.duration
-    await asyncio.gather(*(run_sessions(c, path, args.token, deadline, stats, n) for n, c in enumerate(conns)))
+    await asyncio.gather(*(run_sessions(c, path, args.token, deadline, stats, n, phones) for n, c in enumerate(conns)))
     elapsed = time.perf_counter() - started
     for c in conns:
         await c.close()
@@ -142,6 +150,7 @@ async def main_async(args: argparse.Namespace) -> dict:
     ms = [x * 1000 for x in stats.latencies]
     return {
         "concurrency": args.concurrency,
+        "members": len(phones),
         "duration_s": round(elapsed, 1),
         "hops": len(ms),
         "sessions": stats.sessions,
@@ -160,6 +169,8 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8000/ussd/africastalking")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of measured load (bounded)")
+    parser.add_argument("--members", type=int, default=0,
+                        help="spread sessions over this many bench members (bench/seed_members.py); 0 = demo")
     parser.add_argument("--token", default="", help="USSD_WEBHOOK_TOKEN of the server, if set")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
