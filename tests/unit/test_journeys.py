@@ -202,6 +202,20 @@ def test_three_wrong_pins_lock_for_thirty_minutes_across_sessions(app, dial):
     dial(BEHIND).press("1", PIN).see("ຈ່າຍແລ້ວ")
 
 
+def test_many_pins_in_one_hop_count_one_by_one_and_lock(app, dial):
+    """AT sends the whole history in one request: guesses packed into one hop still count."""
+    guesses = "*".join(f"{n:04d}" for n in range(1000, 1010))
+    dial(BEHIND, f"1*{guesses}").ends().see("30 ນາທີ")
+    dial(BEHIND).press("1").ends().see("ລອງໃໝ່ໃນ")
+
+
+def test_many_identity_tries_in_one_hop_block_linking(app, dial):
+    phone, ssn, dob = TO_LINK_LO
+    tries = "*".join(f"{ssn}*0101199{n}" for n in range(5))
+    dial(phone, f"1*{tries}").ends().see("24 ຊົ່ວໂມງ")
+    dial(phone).press("1").ends().see("24 ຊົ່ວໂມງ")
+
+
 def test_right_pin_resets_the_wrong_pin_count(app, dial):
     dial(BEHIND).press("1", "1111", "1112").see("ເຫຼືອ 1 ເທື່ອ")
     dial(BEHIND).press("1", PIN).see("ຈ່າຍແລ້ວ")

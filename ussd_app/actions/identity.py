@@ -31,7 +31,8 @@ def check_identity(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
 
 def _failure(ctx: Ctx, outcome: str, forget: dict[str, Any]) -> ActionResult:
     limits = ctx.services.limits
-    failures = ctx.services.counters.link_failures(ctx.state.phone) + 1
+    phone = ctx.state.phone
+    failures = ctx.services.counters.link_failures(phone) + ctx.pending(LinkAttemptFailed, phone=phone) + 1
     blocked = failures >= limits.link_max_tries
     return ActionResult(
         "blocked" if blocked else outcome,

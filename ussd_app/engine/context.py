@@ -54,6 +54,14 @@ class Ctx:
     def run_action(self, name: str, args: dict[str, Any]) -> ActionResult:
         return ACTIONS[name].handler(self, args)
 
+    def pending(self, effect_type: type[Effect], **match: Any) -> int:
+        """Effects of this type already emitted in this hop (not yet applied by the host).
+
+        Counters read from the ports do not see them yet: a hop may carry several inputs (a dial
+        string, or AT's history), and each wrong PIN in it must count."""
+        return sum(1 for e in self.effects
+                   if isinstance(e, effect_type) and all(getattr(e, k) == v for k, v in match.items()))
+
     def forget_member(self) -> None:
         self._member = _UNSET
 

@@ -80,7 +80,7 @@ class PinNode(Node):
         pin_hash, locked_until = ctx.services.members.pin_state(member.ssn)
         if locked_until is not None and locked_until > ctx.now:
             return Show([_locked_text(ctx, locked_until)], end=True)  # locked from another session meanwhile
-        failures = ctx.services.counters.pin_failures(member.ssn)
+        failures = ctx.services.counters.pin_failures(member.ssn) + ctx.pending(PinFailed, member=member.ssn)
         if ctx.services.pins.verify(pin_hash, pin):
             ctx.state.authenticated = True
             if failures:
