@@ -40,21 +40,26 @@ def make_app(database_url: str, **overrides: object) -> Flask:
     return app
 
 
-@pytest.fixture(scope="session")
-def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file with the schema and the demo data, built once and copied per test."""
+def seed_demo_database(database_url: str) -> None:
+    """Create the schema at `database_url` and load the demo data set into it."""
     from ussd_app.database import create_schema
     from ussd_app.extensions import clients
     from ussd_app.members.demo import seed_demo
     from ussd_app.services import app_services
 
-    path = tmp_path_factory.mktemp("template") / "demo.db"
-    app = make_app(f"sqlite:///{path}")
+    app = make_app(database_url)
     create_schema(clients(app).engine)
     with clients(app).sessions() as session:
         seed_demo(session, app_services(app).pins)
         session.commit()
     clients(app).engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the schema and the demo data, built once and copied per test."""
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    seed_demo_database(f"sqlite:///{path}")
     return path
 
 

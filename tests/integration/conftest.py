@@ -11,7 +11,7 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
-from tests.conftest import REDIS_TEST_URL
+from tests.conftest import REDIS_TEST_URL, seed_demo_database
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -33,24 +33,13 @@ def pg_url() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a fresh schema, seeded with the demo data."""
     if not PG_URL:
         pytest.skip("TEST_DATABASE_URL is not set")
-    from tests.conftest import make_app
-    from ussd_app.database import create_schema
-    from ussd_app.extensions import clients
-    from ussd_app.members.demo import seed_demo
-    from ussd_app.services import app_services
-
     schema = f"it_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in PG_URL else "?"
     url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    app = make_app(url)
-    create_schema(clients(app).engine)
-    with clients(app).sessions() as session:
-        seed_demo(session, app_services(app).pins)
-        session.commit()
-    clients(app).engine.dispose()
+    seed_demo_database(url)
     yield url
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

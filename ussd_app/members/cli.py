@@ -21,7 +21,7 @@ from ussd_app.extensions import clients
 from ussd_app.members import importer
 from ussd_app.members.demo import DATA_DIR, seed_demo
 from ussd_app.members.models import Contribution, Member
-from ussd_app.members.pins import PinHasher
+from ussd_app.services import app_services
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +50,10 @@ def import_contributions_command(file: Path) -> None:
 @members_cli.command("seed-demo")
 def seed_demo_command() -> None:
     """Load the demo data set if there are no members yet (see members/demo_data/README.md)."""
-    pepper = current_app.config.get("PIN_PEPPER")
-    if not pepper:
-        raise click.ClickException("PIN_PEPPER must be set to seed the demo PINs")
     engine = clients(current_app).engine
     create_schema(engine)
     with clients(current_app).sessions() as session:
-        if not seed_demo(session, PinHasher(pepper)):
+        if not seed_demo(session, app_services(current_app).pins):
             click.echo("There are members already: nothing seeded.")
             return
         members = session.scalar(select(func.count(Member.id)))

@@ -58,6 +58,14 @@ def choose(opts: tuple[Option, ...], value: str) -> Option | None:
     return None
 
 
+def choose_step(ctx: Any, opts: tuple[Option, ...], value: str) -> Any:
+    """The step for a typed option number: go to its node, or ask again."""
+    from ussd_app.engine.steps import Goto, Retry
+
+    chosen = choose(opts, value)
+    return Goto(chosen.to) if chosen else Retry(ctx.message("invalid_choice"))
+
+
 def only(raw: dict[str, Any], allowed: set[str]) -> None:
     unknown = set(raw) - allowed - {"type", "text", "note"}
     if unknown:

@@ -19,7 +19,7 @@ from ussd_app.engine.context import Ctx
 from ussd_app.engine.model import Node, Option, Text
 from ussd_app.engine.nodes import _fields as f
 from ussd_app.engine.nodes import register
-from ussd_app.engine.steps import Goto, Retry, Show, Step
+from ussd_app.engine.steps import Goto, Show, Step
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,7 @@ class ActionNode(Node):
         return Goto(self.next)
 
     def handle(self, ctx: Ctx, value: str) -> Step:
-        chosen = f.choose(self.options, value)
-        if chosen is None:
-            return Retry(ctx.message("invalid_choice"))
-        return Goto(chosen.to)
+        return f.choose_step(ctx, self.options, value)
 
     def backable(self) -> bool:
         return self.text is not None and not self.end and ACTIONS[self.action].readonly

@@ -19,7 +19,7 @@ class MessageNode(Node):
     TYPE = "message"
 
     @classmethod
-    def parse(cls, node_id: str, raw: dict[str, Any]) -> MessageNode:
+    def parse(cls, node_id: str, raw: dict[str, Any]) -> MessageNode:  # also builds EndNode
         f.only(raw, set())
         return cls(id=node_id, text=f.text(raw))
 
@@ -35,16 +35,14 @@ class MessageNode(Node):
 
 @register
 @dataclass(frozen=True)
-class EndNode(Node):
+class EndNode(MessageNode):
     TYPE = "end"
-
-    @classmethod
-    def parse(cls, node_id: str, raw: dict[str, Any]) -> EndNode:
-        f.only(raw, set())
-        return cls(id=node_id, text=f.text(raw))
 
     def enter(self, ctx: Ctx) -> Step:
         return Show([ctx.text(self.text)], end=True)
 
     def handle(self, ctx: Ctx, value: str) -> Step:
         return self.enter(ctx)
+
+    def backable(self) -> bool:
+        return False
