@@ -76,6 +76,7 @@ def app(database_url: str) -> Iterator[Flask]:
     yield app
     from ussd_app.extensions import clients
 
+    clients(app).queue.drain()  # jobs the test queued finish before their database goes
     clients(app).engine.dispose()
 
 

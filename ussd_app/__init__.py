@@ -13,13 +13,16 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: read settings, then let each part wire itself with its init_app()."""
+    import sms
     from ussd_app import extensions, logs, menus, services
     from ussd_app.config import load_config
     from ussd_app.db_cli import init_app as db_cli_init
+    from ussd_app.extensions import clients
     from ussd_app.gateways import africastalking
     from ussd_app.health import bp as health_bp
     from ussd_app.members import cli as members_cli
     from ussd_app.ussd_cli import init_app as ussd_cli_init
+    from workers.app import use_app
 
     app = Flask(__name__)
     app.config.from_mapping(load_config(overrides=config))
@@ -28,11 +31,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     extensions.init_app(app)
     menus.init_app(app)
     services.init_app(app)
+    sms.init_app(app)
     members_cli.init_app(app)
     db_cli_init(app)
     ussd_cli_init(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(africastalking.bp)
+    if clients(app).redis_is_fake:
+        use_app(app)  # the in-process job queue runs jobs in this very app
     return app
 
 

@@ -50,6 +50,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEFAULT_REGION", "LA", "Region used to read phone numbers written without +country code."),
     Setting("TIMEZONE", "Asia/Vientiane", "Time zone in which dates and times are shown to members."),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
+    Setting("AT_USERNAME", "", "Africa's Talking username; with AT_API_KEY, SMS go through AT (else a local outbox)."),
+    Setting("AT_API_KEY", "", "Africa's Talking API key (a secret)."),
+    Setting("AT_SENDER_ID", "", "Sender ID or short code SMS come from (empty: AT's default)."),
+    Setting("AT_API_BASE_URL", "", "Another host for AT's API (a proxy, a test stub), e.g. http://127.0.0.1:9100."),
+    Setting("AT_TIMEOUT_SECONDS", 9.05, "How long to wait for AT's answer to one SMS (connecting: 3.05 s).", float),
+    Setting("SMS_QUEUE", "sms", "Name of the RQ queue SMS jobs go to."),
+    Setting("SMS_MAX_PARTS", 3, "Most parts an SMS may take; a template over it is refused at start.", int),
+    Setting("SMS_RETRY_BACKOFF", "10,60,300", "Seconds to wait before each retry of a transient failure."),
+    Setting("SMS_SENDING_TIMEOUT", 60, "Seconds after which a message still 'sending' means its sender died.", int),
+    Setting("SMS_REPORT_GRACE", 900, "Seconds to wait for a delivery report before resending such a message.", int),
+    Setting("REMINDER_DUE_DAY", 15, "Day of the month a voluntary member's contribution for the last month is due.",
+            int),
+    Setting("REMINDER_DAYS_BEFORE", 3, "Days before the due day that the reminder goes out.", int),
+    Setting("QUIET_HOURS", "08:00-20:00", "Local hours when reminders may be sent (confirmations any time)."),
 )
 
 

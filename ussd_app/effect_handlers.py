@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis
 from sqlalchemy.orm import Session
 
+from sms import outbox
+from sms.service import sms_services
 from ussd_app import keys
 from ussd_app.counters import RedisCounters
 from ussd_app.engine import effects as fx
@@ -30,6 +32,7 @@ class Sinks:
     redis: redis.Redis
     session: Session
     context: dict  # what the hop knows that effects may need (session id, gateway …)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
 Handler = Callable[[fx.Effect, Sinks], None]
@@ -48,6 +51,8 @@ def apply_effects(effects: list[fx.Effect], sinks: Sinks) -> None:
     for effect in effects:
         HANDLERS[type(effect)](effect, sinks)
     sinks.session.commit()
+    for then in sinks.after_commit:
+        then()
 
 
 @handles(fx.LanguageChosen)
@@ -93,3 +98,16 @@ def _link_failed(e: fx.LinkAttemptFailed, s: Sinks) -> None:
     s.counters.add_link_failure(e.phone)
     if e.blocked:
         log.warning("phone linking blocked for %s after repeated failed tries", mask(e.phone))
+
+
+@handles(fx.SmsRequested)
+def _sms(e: fx.SmsRequested, s: Sinks) -> None:
+    sms = sms_services()
+    member_id = s.members.member_id(e.member) if e.member else None
+    # One SMS of a kind per USSD session: a replayed or repeated request does not send it twice.
+    key = f"{e.kind}:{s.context['session_id']}"
+    message = outbox.add(s.session, sms.templates, recipient=e.phone, kind=e.kind, language=e.language,
+                         values=e.values, key=key, member_id=member_id)
+    if message is not None:
+        message_id = message.id
+        s.after_commit.append(lambda: sms.enqueue([message_id]))

@@ -21,6 +21,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ussd_app.job_queue import InProcessJobQueue, JobQueue, RQJobQueue
+
 log = logging.getLogger(__name__)
 
 
@@ -31,6 +33,7 @@ class Clients:
     reads: Engine  # the same pool, in autocommit: a read needs no BEGIN/ROLLBACK round trips
     sessions: sessionmaker[Session]
     redis_is_fake: bool
+    queue: JobQueue  # RQ on a real Redis; a thread pool in this process with the fake one
 
 
 def build_redis(url: str, timeout: float) -> tuple[redis.Redis, bool]:
@@ -116,6 +119,7 @@ def init_app(app: Flask) -> None:
         reads=engine.execution_options(isolation_level="AUTOCOMMIT"),
         sessions=sessionmaker(engine, expire_on_commit=False),
         redis_is_fake=fake,
+        queue=InProcessJobQueue() if fake else RQJobQueue(cfg["SMS_QUEUE"], client),
     )
     app.teardown_appcontext(_close_db)
 

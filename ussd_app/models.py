@@ -1,4 +1,5 @@
 """Imports every model module so that `Base.metadata` knows all tables."""
 
+from sms.models import ReminderRun, SmsEvent, SmsMessage, SmsOptOut  # noqa: F401
 from ussd_app.members.models import Contribution, Member  # noqa: F401
 from ussd_app.ussd_events import UssdSessionEvent  # noqa: F401

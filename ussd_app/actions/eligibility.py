@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ussd_app.benefits import Benefit, Rules, evaluate, explain
+from ussd_app.benefits import Benefit, BenefitResult, Rules, evaluate, explain
 from ussd_app.engine.actions import ActionResult, action
 from ussd_app.engine.context import Ctx
+from ussd_app.engine.ports import MemberView
 
 # The longest lines these screens can show, to measure them before a definition is published.
 _LONGEST = {"lo": "ອຸດໜູນຄອບຄົວ: ຂາດ 180 ເດືອນ, ອາຍຸ 60", "en": "Old-age pension: 180 more months, age 60"}
@@ -20,17 +21,23 @@ def _rules(ctx: Ctx) -> Rules:
     return ctx.services.extra["rules"]
 
 
+def covered_results(ctx: Ctx, member: MemberView) -> list[BenefitResult]:
+    """The benefits of the member's scheme, each eligible or with what is missing.
+
+    Only what the scheme covers: "not in your scheme" rows confused more than they told (a civil
+    servant would read "pension: not in your scheme" beside their own pension line)."""
+    periods = [c.period for c in ctx.services.members.contributions(member.ssn) if c.total_lak > 0]
+    results = evaluate(_rules(ctx), sex=member.sex, date_of_birth=member.date_of_birth, scheme=member.scheme,
+                       periods=periods, today=ctx.today)
+    return [r for r in results if r.covered]
+
+
 @action("eligibility", outcomes=("ok", "not_linked"), samples=_sample_lines(6))
 def eligibility(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
     member = ctx.member()
     if member is None:
         return ActionResult("not_linked")
-    periods = [c.period for c in ctx.services.members.contributions(member.ssn) if c.total_lak > 0]
-    results = evaluate(_rules(ctx), sex=member.sex, date_of_birth=member.date_of_birth, scheme=member.scheme,
-                       periods=periods, today=ctx.today)
-    # Only what the member's scheme covers: "not in your scheme" rows confused more than they told
-    # (a civil servant would read "pension: not in your scheme" beside their own pension line).
-    results = [r for r in results if r.covered]
+    results = covered_results(ctx, member)
     return ActionResult(values={"lines": {lang: "\n".join(explain(r, lang) for r in results)
                                           for lang in ctx.definition.languages}})
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ussd_app.engine.actions import ActionResult, action
 from ussd_app.engine.context import Ctx
-from ussd_app.engine.effects import LanguageChosen, LinkAttemptFailed, PhoneLinked, PinChanged
+from ussd_app.engine.effects import LanguageChosen, LinkAttemptFailed, PhoneLinked, PinChanged, SmsRequested
 
 CHECK_OUTCOMES = ("ok", "mismatch", "blocked", "other_phone", "linked_elsewhere")
 
@@ -48,7 +48,8 @@ def link_phone(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
     ssn, pin_hash = data.get("link_member"), data.get(args.get("pin", "new_pin"))
     if not ssn or not pin_hash:
         raise RuntimeError("link_phone reached without a checked member and a confirmed PIN")
-    effects: list = [PhoneLinked(ssn, ctx.state.phone, pin_hash)]
+    effects: list = [PhoneLinked(ssn, ctx.state.phone, pin_hash),
+                     SmsRequested("phone_linked", ctx.state.phone, ssn, ctx.lang, {"ssn_tail": ssn[-4:]})]
     member = ctx.services.members.by_ssn(ssn)
     if member is not None and member.language != ctx.lang:
         effects.append(LanguageChosen(ctx.state.phone, ctx.lang, ssn))
@@ -62,4 +63,5 @@ def change_pin(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
     pin_hash, member = ctx.state.data.get(key), ctx.member()
     if not pin_hash or member is None:
         raise RuntimeError("change_pin reached without a linked member and a confirmed PIN")
-    return ActionResult(effects=[PinChanged(member.ssn, pin_hash)], data={key: None})
+    confirm = SmsRequested("pin_changed", ctx.state.phone, member.ssn, ctx.lang, {})
+    return ActionResult(effects=[PinChanged(member.ssn, pin_hash), confirm], data={key: None})

@@ -5,7 +5,7 @@ The engine never writes; the web layer applies these after the session is saved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -54,3 +54,14 @@ class PinLocked(Effect):
 class LinkAttemptFailed(Effect):
     phone: str
     blocked: bool  # this failure used up the last try
+
+
+@dataclass(frozen=True)
+class SmsRequested(Effect):
+    """An SMS for this phone: `kind` names its template, `values` fill it (plain data)."""
+
+    kind: str
+    phone: str
+    member: str | None
+    language: str
+    values: dict = field(default_factory=dict, hash=False)

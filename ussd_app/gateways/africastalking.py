@@ -5,21 +5,20 @@ AT sends the whole input history joined by "*" in `text`; the hop runner works o
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 import unicodedata
-from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from ussd_app.engine.render import Screen
 from ussd_app.extensions import db
-from ussd_app.gateways.errors import FAULT_TEXT, BadRequest
+from ussd_app.gateways.errors import FAULT_TEXT
 from ussd_app.hops import Hop, SessionMismatch, run_hop, session_store
 from ussd_app.phones import InvalidPhone, mask, normalise
 from ussd_app.ussd_events import UssdSessionEvent
+from ussd_app.webhooks import BadRequest, plain, request_form, token_refusal
 
 log = logging.getLogger(__name__)
 bp = Blueprint("africastalking", __name__)
@@ -27,19 +26,6 @@ bp = Blueprint("africastalking", __name__)
 MAX_TEXT = 1000
 MAX_FIELD = 100
 REQUIRED = ("sessionId", "serviceCode", "phoneNumber", "text")
-
-
-def parse_form(body: bytes) -> dict[str, str]:
-    """Strict form parsing: AT posts application/x-www-form-urlencoded UTF-8."""
-    try:
-        decoded = body.decode("utf-8")
-        pairs = parse_qsl(decoded, keep_blank_values=True, encoding="utf-8", errors="strict")
-    except UnicodeDecodeError:
-        raise BadRequest("the request is not valid UTF-8") from None
-    form: dict[str, str] = {}
-    for key, value in pairs:
-        form.setdefault(key, value)
-    return form
 
 
 def parse_hop(form: dict[str, str], region: str) -> Hop:
@@ -74,63 +60,46 @@ def render(screen: Screen) -> str:
     return ("END " if screen.end else "CON ") + screen.text
 
 
-def _plain(body: str, status: int = 200) -> Response:
-    return Response(body, status=status, mimetype="text/plain")
-
-
-def _check_token() -> Response | None:
-    expected = current_app.config["USSD_WEBHOOK_TOKEN"]
-    if expected and not hmac.compare_digest(request.args.get("token", ""), expected):
-        return _plain("forbidden: bad or missing token", 403)
-    return None
-
-
-def _form() -> dict[str, str]:
-    if request.mimetype != "application/x-www-form-urlencoded":
-        raise BadRequest("expected an application/x-www-form-urlencoded body")
-    return parse_form(request.get_data(cache=False))
-
-
 @bp.post("/ussd/africastalking")
 def ussd() -> Response:
-    refused = _check_token()
+    refused = token_refusal()
     if refused:
         return refused
     started = time.perf_counter()
     try:
-        hop = parse_hop(_form(), current_app.config["DEFAULT_REGION"])
+        hop = parse_hop(request_form(), current_app.config["DEFAULT_REGION"])
     except BadRequest as exc:
-        return _plain(f"bad request: {exc}", 400)
+        return plain(f"bad request: {exc}", 400)
     try:
         body = render(run_hop(hop))
     except SessionMismatch as exc:
         log.warning("refused hop for session=%s phone=%s: %s", hop.session_id, mask(hop.phone), exc)
-        return _plain(f"bad request: {exc}", 400)
+        return plain(f"bad request: {exc}", 400)
     except Exception:  # noqa: BLE001 - a member must get a polite END, never a 500 or a traceback
         log.exception("hop failed for session=%s phone=%s", hop.session_id, mask(hop.phone))
         _rollback()
         body = "END " + FAULT_TEXT
     log.debug("hop took %.1f ms", (time.perf_counter() - started) * 1000)
-    return _plain(body)
+    return plain(body)
 
 
 @bp.post("/ussd/africastalking/events")
 def events() -> Response:
     """AT's end-of-session notice. Always 200: AT would retry for minutes otherwise."""
-    refused = _check_token()
+    refused = token_refusal()
     if refused:
         return refused
     try:
-        form = _form()
+        form = request_form()
     except BadRequest as exc:
         log.warning("unreadable session event: %s", exc)
-        return _plain("ok")
+        return plain("ok")
     try:
         _record_event(form)
     except Exception:  # noqa: BLE001 - analytics must never make AT retry
         log.exception("could not record session event %s", form.get("sessionId", "?")[:MAX_FIELD])
         _rollback()
-    return _plain("ok")
+    return plain("ok")
 
 
 def _record_event(form: dict[str, str]) -> None:

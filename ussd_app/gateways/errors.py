@@ -1,7 +1,3 @@
 """What every gateway answers when something fails: a polite END in Lao and English."""
 
 FAULT_TEXT = "ລະບົບຂັດຂ້ອງຊົ່ວຄາວ ກະລຸນາລອງໃໝ່ພາຍຫຼັງ\nService unavailable, try again later"
-
-
-class BadRequest(ValueError):
-    """The request itself is malformed (not the member's input): answered with 400 and the reason."""

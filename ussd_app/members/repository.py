@@ -29,6 +29,7 @@ _VIEW_COLUMNS = (
 _LINKED_TO_PHONE = (select(*_VIEW_COLUMNS)
                     .where(Member.phone == bindparam("phone"), Member.linked_at.is_not(None)).limit(1))
 _BY_SSN = select(*_VIEW_COLUMNS).where(Member.ssn == bindparam("ssn"))
+_MEMBER_ID = select(Member.id).where(Member.ssn == bindparam("ssn"))
 _PIN_STATE = select(Member.pin_hash, Member.pin_locked_until).where(Member.ssn == bindparam("ssn"))
 _CONTRIBUTIONS = (
     select(Contribution.period, Contribution.insured_wage_lak, Contribution.employee_lak,
@@ -115,6 +116,9 @@ class SqlMembers:
             row = self._rows(_BY_SSN, {"ssn": ssn}).first()
             self._by_ssn[ssn] = _view(row) if row else None
         return self._by_ssn[ssn]
+
+    def member_id(self, ssn: str) -> int | None:
+        return self._rows(_MEMBER_ID, {"ssn": ssn}).scalar()
 
     def peek(self, ssn: str) -> MemberView | None:
         """The member if this request already read it; never a query."""

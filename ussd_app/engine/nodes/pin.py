@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from ussd_app.engine.context import Ctx
-from ussd_app.engine.effects import PinFailed, PinLocked, PinVerified
+from ussd_app.engine.effects import PinFailed, PinLocked, PinVerified, SmsRequested
 from ussd_app.engine.model import Node
 from ussd_app.engine.nodes import _fields as f
 from ussd_app.engine.nodes import register
@@ -92,6 +92,8 @@ class PinNode(Node):
         if failures >= limits.pin_max_tries:
             until = ctx.now + timedelta(minutes=limits.pin_lock_minutes)
             ctx.effects.append(PinLocked(member.ssn, until))
+            ctx.effects.append(SmsRequested("pin_locked", ctx.state.phone, member.ssn, ctx.lang,
+                                            {"tries": limits.pin_max_tries, "minutes": limits.pin_lock_minutes}))
             return Show([_locked_text(ctx, until)], end=True)
         return Retry(ctx.message("pin_wrong", tries_left=limits.pin_max_tries - failures))
 

@@ -1,0 +1,68 @@
+"""What the rest of the app uses to send SMS: templates, the sender, the retry policy, and
+`queue_messages` to put committed outbox rows on the job queue."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flask import Flask, current_app
+
+from sms.africastalking import AfricasTalkingSender
+from sms.delivery import Policy
+from sms.quiet_hours import QuietHours
+from sms.senders import OutboxSender, SmsSender
+from sms.templates import Templates, load_templates
+from ussd_app.job_queue import JobQueue
+
+log = logging.getLogger(__name__)
+
+SEND_JOB = "workers.jobs.send_sms"
+
+
+@dataclass
+class SmsServices:
+    templates: Templates
+    sender: SmsSender
+    policy: Policy
+    queue: JobQueue
+
+    def enqueue(self, message_ids: list[int], not_before: datetime | None = None) -> None:
+        """Jobs for committed messages (at `not_before` if it is still ahead, e.g. after quiet
+        hours). A failure here loses nothing: the outbox sweep re-creates lost jobs."""
+        later = not_before is not None and not_before > datetime.now(timezone.utc)
+        for message_id in message_ids:
+            try:
+                if later:
+                    self.queue.enqueue_at(not_before, SEND_JOB, message_id)  # type: ignore[arg-type]
+                else:
+                    self.queue.enqueue(SEND_JOB, message_id)
+            except Exception:  # noqa: BLE001 - the row is safe in the database
+                log.exception("could not queue SMS %s now; the outbox sweep will", message_id)
+                return
+
+    def schedule(self, message_id: int, when: datetime) -> None:
+        self.queue.enqueue_at(when, SEND_JOB, message_id)
+
+
+def build_sender(config: dict) -> SmsSender:
+    if config["AT_USERNAME"] and config["AT_API_KEY"]:
+        return AfricasTalkingSender(config["AT_USERNAME"], config["AT_API_KEY"], config["AT_SENDER_ID"],
+                                    config["AT_API_BASE_URL"], config["AT_TIMEOUT_SECONDS"])
+    return OutboxSender()
+
+
+def build(app: Flask, queue: JobQueue) -> SmsServices:
+    cfg = app.config
+    backoff = tuple(int(x) for x in str(cfg["SMS_RETRY_BACKOFF"]).split(",") if x.strip())
+    return SmsServices(
+        templates=load_templates(max_parts=cfg["SMS_MAX_PARTS"]),
+        sender=build_sender(cfg),
+        policy=Policy(backoff=backoff, quiet=QuietHours.parse(cfg["QUIET_HOURS"], cfg["TIMEZONE"])),
+        queue=queue,
+    )
+
+
+def sms_services(app: Flask | None = None) -> SmsServices:
+    return (app or current_app).extensions["lsso_sms"]

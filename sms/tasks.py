@@ -1,0 +1,46 @@
+"""The SMS work, wired to an app: used by the RQ jobs (workers/jobs.py) and the CLI alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+
+from flask import Flask
+
+from sms import delivery, recovery, reminders
+from sms.service import sms_services
+from ussd_app.extensions import clients
+from ussd_app.services import app_services
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def send_one(app: Flask, message_id: int) -> str:
+    sms = sms_services(app)
+    with clients(app).sessions() as session:
+        return delivery.deliver(session, sms.sender, sms.policy, message_id, now(), sms.schedule)
+
+
+def calendar(app: Flask) -> reminders.Calendar:
+    return reminders.Calendar(app.config["REMINDER_DUE_DAY"], app.config["REMINDER_DAYS_BEFORE"])
+
+
+def run_reminders(app: Flask, today: date | None = None, dry_run: bool = False, trigger: str = "cli",
+                  progress: Callable[[int], None] = lambda n: None) -> reminders.Summary:
+    sms = sms_services(app)
+    services = app_services(app)
+    minimum = services.rules.schemes["voluntary"].minimum_monthly_lak or 0
+    with clients(app).sessions() as session:
+        return reminders.run(session, sms.templates, sms.policy, today=today or services.clock.today(), now=now(),
+                             cal=calendar(app), minimum_lak=minimum, dry_run=dry_run, trigger=trigger,
+                             progress=progress, on_batch=sms.enqueue)
+
+
+def sweep(app: Flask) -> recovery.Recovered:
+    sms = sms_services(app)
+    with clients(app).sessions() as session:
+        found = recovery.recover(session, now(), app.config["SMS_SENDING_TIMEOUT"], app.config["SMS_REPORT_GRACE"])
+    sms.enqueue(found.to_enqueue)
+    return found

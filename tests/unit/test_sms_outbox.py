@@ -1,0 +1,277 @@
+"""SMS confirmations queued from USSD, the outbox's sending rules, delivery reports, opt-outs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from sms import delivery, outbox, reports
+from sms.models import SmsEvent, SmsMessage, SmsOptOut
+from sms.quiet_hours import QuietHours
+from sms.senders import Accepted, FailedSendError, RejectedSendError, TransientSendError
+from sms.service import sms_services
+from tests.unit.test_journeys import ALMOST, BEHIND, PENSIONER, PIN, TO_LINK_EN, TO_LINK_LO
+from ussd_app.extensions import clients
+
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)  # 10:00 in Vientiane
+
+
+def messages(app, **where) -> list[SmsMessage]:
+    clients(app).queue.drain()
+    with clients(app).sessions() as s:
+        query = select(SmsMessage).order_by(SmsMessage.id)
+        for key, value in where.items():
+            query = query.where(getattr(SmsMessage, key) == value)
+        return list(s.execute(query).scalars())
+
+
+# ---- confirmations from USSD ---------------------------------------------------
+
+def test_linking_a_phone_puts_a_confirmation_in_the_local_outbox(app, dial):
+    phone, ssn, dob = TO_LINK_LO
+    dial(phone).press("1", ssn, dob, "4826", "4826").ends()
+    [sms] = messages(app)
+    assert (sms.kind, sms.recipient, sms.language, sms.status) == ("phone_linked", phone, "lo", "sent")
+    assert "...6789" in sms.body and sms.body.startswith("ປກສ:")
+    assert sms.encoding == "UCS-2" and sms.parts == 2
+    assert "4826" not in sms.body
+
+
+def test_confirmation_goes_in_the_members_language(app, dial):
+    phone, ssn, dob = TO_LINK_EN
+    dial(phone, "5").press("1", ssn, dob, "7391", "7391").ends()
+    [sms] = messages(app)
+    assert sms.language == "en" and sms.body.startswith("LSSO: this phone is now linked")
+
+
+def test_pin_changed_and_pin_locked_confirmations(app, dial):
+    dial(ALMOST).press("3", PIN, "6048", "6048").ends()
+    dial(BEHIND).press("1", "1111", "1112", "1113").ends()
+    kinds = [(m.kind, m.recipient) for m in messages(app)]
+    assert kinds == [("pin_changed", ALMOST), ("pin_locked", BEHIND)]
+    locked = messages(app, kind="pin_locked")[0]
+    assert "3 ເທື່ອ" in locked.body and "30 ນາທີ" in locked.body
+
+
+def test_statement_by_sms_lists_the_last_12_months(app, dial):
+    dial(PENSIONER).press("1", PIN, "1").ends().see("SMS")
+    [sms] = messages(app, kind="statement")
+    lines = sms.body.split("\n")
+    assert lines[0] == "ປກສ ເງິນສົມທົບ 12 ເດືອນ (ກີບ):"
+    assert lines[1].startswith("11/25") and lines[-2].split(" ")[0].endswith("10/26")
+    assert lines[-1].startswith("ລວມ ") and lines[-1].endswith(" ກີບ")
+    assert sms.parts <= 3
+
+
+def test_eligibility_details_by_sms(app, dial):
+    convo = dial(ALMOST).press("2", PIN)
+    while "98 More" in convo.screen:
+        convo.press("98")
+    convo.see("1 Details by SMS").press("1").ends()
+    [sms] = messages(app, kind="eligibility")
+    assert sms.body.startswith("LSSO benefits:\nEligible: ")
+    assert "Old-age pension: 1 more month, age 60" in sms.body
+
+
+def test_a_replayed_hop_queues_no_second_sms(app, client):
+    phone, ssn, dob = TO_LINK_LO
+    form = {"sessionId": "r1", "serviceCode": "*211#", "phoneNumber": phone, "networkCode": "41801",
+            "text": f"1*{ssn}*{dob}*4826*4826"}
+    first = client.post("/ussd/africastalking", data=form).get_data(as_text=True)
+    again = client.post("/ussd/africastalking", data=form).get_data(as_text=True)
+    assert first == again
+    assert len(messages(app)) == 1
+
+
+def test_asking_twice_in_one_session_sends_one_statement(app, dial):
+    dial(PENSIONER).press("1", PIN, "1").ends()
+    dial(PENSIONER).press("1", PIN, "1").ends()  # a new session: a new statement
+    assert len(messages(app, kind="statement")) == 2
+
+
+def test_an_invalid_number_is_refused_before_anything_is_queued(app):
+    with app.app_context(), clients(app).sessions() as s:
+        with pytest.raises(outbox.InvalidRecipient, match="cannot send an SMS"):
+            outbox.add(s, sms_services(app).templates, recipient="12345", kind="opted_in", language="en",
+                       values={}, key="x")
+        assert s.execute(select(func.count()).select_from(SmsMessage)).scalar_one() == 0
+
+
+# ---- sending rules, with senders that answer as told ------------------------------
+
+class Script:
+    name = "script"
+
+    def __init__(self, *answers: object) -> None:
+        self.answers = list(answers)
+        self.calls = 0
+
+    def send(self, to: str, body: str) -> Accepted:
+        self.calls += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return Accepted(message_id=str(answer), status="Success")
+
+
+@pytest.fixture
+def queued(app):
+    with app.app_context(), clients(app).sessions() as s:
+        message = outbox.add(s, sms_services(app).templates, recipient="+8562055512345", kind="pin_changed",
+                             language="en", values={}, key="k1")
+        s.commit()
+        return message.id
+
+
+def run(app, sender, message_id, now=NOW, scheduled=None):
+    policy = delivery.Policy(backoff=(10, 60, 300), quiet=QuietHours.parse("08:00-20:00", "Asia/Vientiane"))
+    with clients(app).sessions() as s:
+        return delivery.deliver(s, sender, policy, message_id, now,
+                                lambda mid, when: (scheduled if scheduled is not None else []).append(when))
+
+
+def row(app, message_id) -> SmsMessage:
+    with clients(app).sessions() as s:
+        return s.get(SmsMessage, message_id)
+
+
+def test_transient_failures_retry_with_backoff_then_send(app, queued):
+    sender, when = Script(TransientSendError("HTTP 503"), TransientSendError("timeout"), "AT-1"), []
+    assert run(app, sender, queued, scheduled=when) == "retry"
+    assert when == [NOW + timedelta(seconds=10)]
+    assert run(app, sender, queued) == "skipped"  # too early: the backoff holds
+    assert run(app, sender, queued, NOW + timedelta(seconds=10), when) == "retry"
+    assert when[-1] == NOW + timedelta(seconds=70)
+    assert run(app, sender, queued, NOW + timedelta(seconds=70)) == "sent"
+    done = row(app, queued)
+    assert (done.status, done.attempts, done.provider_message_id) == ("sent", 3, "AT-1")
+    assert run(app, sender, queued, NOW + timedelta(hours=1)) == "skipped"  # sent once, never again
+    assert sender.calls == 3
+
+
+def test_retries_run_out_and_the_failure_stays_visible(app, queued):
+    sender = Script(*[TransientSendError("HTTP 500")] * 4)
+    moment = NOW
+    for expected in ("retry", "retry", "retry", "failed"):
+        assert run(app, sender, queued, moment) == expected
+        moment += timedelta(hours=1)
+    failed = row(app, queued)
+    assert failed.status == "failed" and "gave up after 4 tries" in failed.last_error
+
+
+def test_rejected_is_final_and_never_retried(app, queued):
+    sender = Script(RejectedSendError("406 UserInBlacklist"))
+    assert run(app, sender, queued) == "rejected"
+    assert run(app, sender, queued, NOW + timedelta(hours=1)) == "skipped"
+    assert row(app, queued).last_error == "406 UserInBlacklist" and sender.calls == 1
+
+
+def test_configuration_failure_is_final_and_can_be_requeued(app, queued, runner):
+    assert run(app, Script(FailedSendError("HTTP 401")), queued) == "failed"
+    result = runner.invoke(args=["sms", "requeue", str(queued)])
+    assert result.exit_code == 0 and "requeued 1" in result.output
+    clients(app).queue.drain()
+    assert row(app, queued).status == "sent"  # the in-process queue sent it with the local outbox
+
+
+def test_reminder_retry_waits_for_the_end_of_quiet_hours(app):
+    with app.app_context(), clients(app).sessions() as s:
+        message = outbox.add(s, sms_services(app).templates, recipient="+8562055512345", kind="reminder_due",
+                             language="lo", values={"period": "11/2026", "due_date": "15/12/2026",
+                                                    "minimum": "108,000 ກີບ"}, key="r1")
+        s.commit()
+    evening = datetime(2026, 11, 20, 12, 59, 55, tzinfo=timezone.utc)  # 19:59:55 in Vientiane
+    when: list[datetime] = []
+    assert run(app, Script(TransientSendError("HTTP 502")), message.id, evening, when) == "retry"
+    assert when == [datetime(2026, 11, 21, 1, 0, tzinfo=timezone.utc)]  # 08:00 the next morning
+
+
+# ---- delivery reports ---------------------------------------------------------------
+
+def report(client, **form):
+    data = {"id": "ATXid_1", "status": "Success", "phoneNumber": "+8562055512345", "networkCode": "41801",
+            "failureReason": "", "retryCount": "0", **form}
+    return client.post("/sms/africastalking/delivery", data=data)
+
+
+def test_the_same_delivery_report_twice_changes_the_state_once(app, client, queued):
+    run(app, Script("ATXid_1"), queued)
+    first, second = report(client), report(client)
+    assert (first.status_code, first.get_data(as_text=True)) == (200, "updated")
+    assert (second.status_code, second.get_data(as_text=True)) == (200, "duplicate")
+    done = row(app, queued)
+    assert done.status == "delivered" and done.delivered_at is not None
+    with clients(app).sessions() as s:
+        events = s.execute(select(SmsEvent.status).where(SmsEvent.message_id == queued)).scalars().all()
+    assert events.count("delivered") == 1
+
+
+def test_failed_report_records_the_reason_and_late_reports_change_nothing(app, client, queued):
+    run(app, Script("ATXid_1"), queued)
+    report(client, status="Failed", failureReason="InsufficientCredit")
+    report(client, status="Success")  # too late: failed is final
+    failed = row(app, queued)
+    assert failed.status == "failed" and failed.last_error == "Failed: InsufficientCredit"
+
+
+def test_unknown_report_is_answered_200_and_logged(app, client, caplog):
+    response = report(client, id="ATXid_999", phoneNumber="+8562099990000")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "unknown")
+    assert any("unknown message ATXid_999" in r.getMessage() for r in caplog.records)
+
+
+def test_malformed_report_gets_400(client):
+    assert report(client, id="").status_code == 400
+    assert report(client, phoneNumber="nope").status_code == 400
+
+
+def test_report_that_overtakes_the_sender_settles_the_message(app, queued):
+    """AT's report may come before the sender records the id (or instead, if it died)."""
+    with app.app_context(), clients(app).sessions() as s:
+        claimed, token = outbox.claim(s, queued, NOW)
+        assert reports.apply_report(s, "ATXid_7", "Success", "+8562055512345", "", NOW) == "updated"
+        outbox.record_sent(s, queued, token, "ATXid_7", "Success", NOW)
+    done = row(app, queued)
+    assert (done.status, done.provider_message_id) == ("delivered", "ATXid_7")
+
+
+# ---- inbound STOP / START, AT opt-outs ----------------------------------------------
+
+def inbound(client, text, sender="+8562055523456", message_id="in-1"):
+    return client.post("/sms/africastalking/inbound", data={
+        "from": sender, "to": "21212", "text": text, "date": "2026-11-20 10:00:00", "id": message_id, "linkId": ""})
+
+
+@pytest.mark.parametrize("word", ["STOP", "stop", "ຢຸດ", " Stop please"])
+def test_stop_opts_out_and_is_confirmed(app, client, word):
+    response = inbound(client, word)
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "stop")
+    with clients(app).sessions() as s:
+        assert s.get(SmsOptOut, "+8562055523456").opted_out
+    [sms] = messages(app)
+    assert sms.kind == "opted_out" and sms.language == "lo"  # the member's language
+
+
+def test_repeated_stop_callback_confirms_once_and_start_opts_back_in(app, client):
+    inbound(client, "STOP")
+    inbound(client, "STOP")  # AT retrying the same message
+    inbound(client, "START", message_id="in-2")
+    assert [m.kind for m in messages(app)] == ["opted_out", "opted_in"]
+    with clients(app).sessions() as s:
+        assert not s.get(SmsOptOut, "+8562055523456").opted_out
+
+
+def test_other_inbound_text_is_ignored_and_malformed_refused(app, client):
+    assert inbound(client, "hello").get_data(as_text=True) == "ignored"
+    assert client.post("/sms/africastalking/inbound", data={"text": "STOP"}).status_code == 400
+    assert messages(app) == []
+
+
+def test_at_bulk_opt_out(app, client):
+    response = client.post("/sms/africastalking/optout", data={"senderId": "LSSO", "phoneNumber": "+8562055523456"})
+    assert response.status_code == 200
+    with clients(app).sessions() as s:
+        assert s.get(SmsOptOut, "+8562055523456").source == "at_bulk"
+    assert messages(app) == []  # no confirmation can reach a phone that blocked us at AT

@@ -1,0 +1,70 @@
+"""Where jobs go: RQ on the real Redis, or, with the in-process fake Redis of `make run`, a
+small thread pool in the web process itself (so the demo needs nothing else running).
+
+Jobs are named by import path ("workers.jobs.send_sms") and take plain arguments.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+import redis
+from rq import Queue
+
+log = logging.getLogger(__name__)
+
+
+class JobQueue(Protocol):
+    def enqueue(self, func: str, *args: Any) -> None: ...
+    def enqueue_at(self, when: datetime, func: str, *args: Any) -> None: ...
+
+
+class RQJobQueue:
+    def __init__(self, name: str, connection: redis.Redis) -> None:
+        self.queue = Queue(name, connection=connection)
+
+    def enqueue(self, func: str, *args: Any) -> None:
+        self.queue.enqueue(func, *args, result_ttl=300, failure_ttl=7 * 86400)
+
+    def enqueue_at(self, when: datetime, func: str, *args: Any) -> None:
+        self.queue.enqueue_at(when, func, *args, result_ttl=300, failure_ttl=7 * 86400)
+
+
+class InProcessJobQueue:
+    """Demo only: jobs run on two threads of this process, after the request that queued them.
+    Nothing survives a restart (the outbox sweep would find the messages again)."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
+        self._pending: list[Future] = []
+        self._lock = threading.Lock()
+
+    def enqueue(self, func: str, *args: Any) -> None:
+        future = self.pool.submit(_run, func, args)
+        with self._lock:
+            self._pending = [f for f in self._pending if not f.done()] + [future]
+
+    def drain(self, timeout: float = 10.0) -> None:
+        """Wait for the jobs queued so far (tests, and a clean shutdown)."""
+        with self._lock:
+            pending = list(self._pending)
+        wait(pending, timeout=timeout)
+
+    def enqueue_at(self, when: datetime, func: str, *args: Any) -> None:
+        delay = max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        timer = threading.Timer(delay, self.enqueue, (func, *args))
+        timer.daemon = True
+        timer.start()
+
+
+def _run(func: str, args: tuple[Any, ...]) -> None:
+    module, _, name = func.rpartition(".")
+    try:
+        getattr(importlib.import_module(module), name)(*args)
+    except Exception:  # noqa: BLE001 - a job's failure must not kill the pool thread
+        log.exception("job %s%r failed", func, args)
