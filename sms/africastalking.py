@@ -11,8 +11,9 @@ from typing import Any
 
 import requests
 from africastalking.SMS import SMSService
+from urllib3.exceptions import NewConnectionError
 
-from sms.senders import Accepted, FailedSendError, RejectedSendError, TransientSendError
+from sms.senders import Accepted, FailedSendError, RejectedSendError, TransientSendError, UncertainSendError
 
 TIMEOUT = (3.05, 9.05)  # the SDK's own default: connect, read
 
@@ -61,13 +62,32 @@ class AfricasTalkingSender:
     def send(self, to: str, body: str) -> Accepted:
         try:
             reply = self.service.send(body, [to], sender_id=self.sender_id, timeout=self.timeout)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise TransientSendError(f"provider unreachable: {type(exc).__name__}") from exc
+        except requests.ConnectTimeout as exc:
+            raise TransientSendError("provider unreachable: connect timeout") from exc
+        except (requests.ReadTimeout, requests.ConnectionError) as exc:
+            if _never_connected(exc):
+                raise TransientSendError("provider unreachable: connection refused") from exc
+            # The request went out and no answer came: AT may well have sent the SMS.
+            raise UncertainSendError(f"no answer from the provider: {type(exc).__name__}") from exc
         except ProviderHTTPError as exc:
             if exc.status >= 500 or exc.status == 429:
                 raise TransientSendError(str(exc)) from exc
             raise FailedSendError(str(exc)) from exc
         return _accepted(reply)
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """Did the connection fail before our request could leave (refused, no route, DNS)?"""
+    seen: BaseException | None = exc
+    for _ in range(10):  # requests -> urllib3 MaxRetryError -> its reason: a short chain
+        if seen is None:
+            return False
+        if isinstance(seen, NewConnectionError):
+            return True
+        reason = getattr(seen, "reason", None)
+        first = seen.args[0] if seen.args else None
+        seen = next((e for e in (reason, first, seen.__cause__) if isinstance(e, BaseException)), None)
+    return False
 
 
 def _accepted(reply: Any) -> Accepted:

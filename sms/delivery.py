@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sms import outbox
 from sms.models import REMINDERS, Status
 from sms.quiet_hours import QuietHours
-from sms.senders import FailedSendError, RejectedSendError, SmsSender, TransientSendError
+from sms.senders import FailedSendError, RejectedSendError, SmsSender, TransientSendError, UncertainSendError
 from ussd_app.phones import mask
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,11 @@ def deliver(session: Session, sender: SmsSender, policy: Policy, message_id: int
     """Returns what happened: sent, retry, rejected, failed or skipped (not claimable now)."""
     claimed = outbox.claim(session, message_id, now)
     if claimed is None:
+        early = outbox.waiting_until(session, message_id, now)
+        if early is not None:
+            # RQ's scheduler keeps whole seconds: a job may run a moment before its time.
+            schedule(message_id, early)
+            return "early"
         return "skipped"
     message, token = claimed
     to, body, attempts, kind = message.recipient, message.body, message.attempts, message.kind
@@ -54,6 +59,12 @@ def deliver(session: Session, sender: SmsSender, policy: Policy, message_id: int
         schedule(message_id, when)
         log.info("SMS %s to %s: %s; retry at %s", message_id, mask(to), exc, when.isoformat())
         return "retry"
+    except UncertainSendError as exc:
+        # Resending now could send it twice. A delivery report will settle it (reports.py); if
+        # none comes within SMS_REPORT_GRACE, the outbox sweep resends it.
+        outbox.record_in_doubt(session, message_id, token, str(exc))
+        log.warning("SMS %s to %s in doubt: %s", message_id, mask(to), exc)
+        return "in doubt"
     except RejectedSendError as exc:
         outbox.record_final(session, message_id, token, Status.REJECTED, str(exc))
         log.warning("SMS %s to %s rejected: %s", message_id, mask(to), exc)

@@ -72,6 +72,18 @@ def claim(session: Session, message_id: int, now: datetime) -> tuple[SmsMessage,
     return message, token
 
 
+def waiting_until(session: Session, message_id: int, now: datetime) -> datetime | None:
+    """When a queued message may go, if that is still ahead of `now`."""
+    not_before = session.execute(
+        select(SmsMessage.not_before).where(SmsMessage.id == message_id, SmsMessage.status == Status.QUEUED.value)
+    ).scalar()
+    if not_before is None:
+        return None
+    if not_before.tzinfo is None:  # SQLite keeps naive UTC
+        not_before = not_before.replace(tzinfo=now.tzinfo)
+    return not_before if not_before > now else None
+
+
 def record_sent(session: Session, message_id: int, token: str, provider_id: str, provider_status: str,
                 now: datetime) -> None:
     # provider_status is kept for delivery reports; what AT said on accepting goes in the event.
@@ -86,6 +98,17 @@ def record_sent(session: Session, message_id: int, token: str, provider_id: str,
 def record_retry(session: Session, message_id: int, token: str, error: str, not_before: datetime) -> None:
     _transition(session, message_id, token, status=Status.QUEUED.value, last_error=error, not_before=not_before,
                 detail=f"retry after {error}")
+    session.commit()
+
+
+def record_in_doubt(session: Session, message_id: int, token: str, error: str) -> None:
+    """Still 'sending', flagged: the sweep waits for a delivery report before resending."""
+    session.execute(
+        update(SmsMessage)
+        .where(SmsMessage.id == message_id, SmsMessage.claim_token == token, SmsMessage.status == Status.SENDING.value)
+        .values(in_doubt=True, last_error=error)
+    )
+    session.add(SmsEvent(message_id=message_id, status=Status.SENDING.value, detail=f"in doubt: {error}"))
     session.commit()
 
 

@@ -47,6 +47,7 @@ def recover(session: Session, now: datetime, sending_timeout: int, report_grace:
         session.add(SmsEvent(message_id=message_id, status=Status.SENDING.value,
                              detail="in doubt: its sender stopped during the provider call"))
     done.in_doubt = len(newly)
+    # In doubt since the sender's own timeout (flagged at once) or since the sweep found it stale.
     unanswered = session.execute(
         select(SmsMessage.id).where(SmsMessage.status == Status.SENDING.value, SmsMessage.in_doubt.is_(True),
                                     SmsMessage.provider_message_id.is_(None),

@@ -1,7 +1,8 @@
 """The SMS sending port and its local adapter.
 
 A sender either accepts a message (returning the provider's id) or raises: TransientSendError
-(try again later), RejectedSendError (the provider refused this message: final) or
+(it did not go: try again later), UncertainSendError (the request left but no answer came back:
+the provider may have sent it), RejectedSendError (the provider refused this message: final) or
 FailedSendError (final for another reason, e.g. a wrong API key: an operator must act).
 """
 
@@ -29,6 +30,10 @@ class SendError(Exception):
 
 
 class TransientSendError(SendError):
+    pass
+
+
+class UncertainSendError(SendError):
     pass
 
 

@@ -141,7 +141,7 @@ def test_transient_failures_retry_with_backoff_then_send(app, queued):
     sender, when = Script(TransientSendError("HTTP 503"), TransientSendError("timeout"), "AT-1"), []
     assert run(app, sender, queued, scheduled=when) == "retry"
     assert when == [NOW + timedelta(seconds=10)]
-    assert run(app, sender, queued) == "skipped"  # too early: the backoff holds
+    assert run(app, sender, queued) == "early"  # too early: the backoff holds, the job comes back later
     assert run(app, sender, queued, NOW + timedelta(seconds=10), when) == "retry"
     assert when[-1] == NOW + timedelta(seconds=70)
     assert run(app, sender, queued, NOW + timedelta(seconds=70)) == "sent"
@@ -275,3 +275,26 @@ def test_at_bulk_opt_out(app, client):
     with clients(app).sessions() as s:
         assert s.get(SmsOptOut, "+8562055523456").source == "at_bulk"
     assert messages(app) == []  # no confirmation can reach a phone that blocked us at AT
+
+
+def test_sweep_resends_a_message_whose_sender_died_when_no_report_came(app, queued):
+    from sms import recovery
+
+    with clients(app).sessions() as s:
+        outbox.claim(s, queued, NOW)  # then the sender dies: no answer recorded
+    with clients(app).sessions() as s:
+        found = recovery.recover(s, NOW + timedelta(seconds=61), sending_timeout=60, report_grace=900)
+        assert found.in_doubt == 1 and found.resent == []  # waiting for AT's report
+        found = recovery.recover(s, NOW + timedelta(seconds=901), sending_timeout=60, report_grace=900)
+        assert found.resent == [queued]
+    assert run(app, Script("AT-9"), queued, NOW + timedelta(seconds=902)) == "sent"
+    assert row(app, queued).attempts == 2
+
+
+def test_sweep_gives_lost_jobs_back(app, queued):
+    from sms import recovery
+
+    with clients(app).sessions() as s:
+        found = recovery.recover(s, datetime.now(timezone.utc) + timedelta(hours=1), sending_timeout=60,
+                                 report_grace=900)
+    assert found.requeued == [queued]
