@@ -33,6 +33,9 @@ class ConfigurableSMSService(SMSService):
     def __init__(self, username: str, api_key: str, base_url: str = "") -> None:
         self._override = base_url.rstrip("/")
         self._http = requests.Session()
+        # Proxy settings come from AT_API_BASE_URL, not the environment: reading the environment
+        # on every request costs more than the request to a nearby gateway.
+        self._http.trust_env = False
         super().__init__(username, api_key)
 
     def _init_service(self) -> None:

@@ -1,13 +1,15 @@
-"""Sending one message from the outbox: claim, call the provider, record the outcome.
+"""Sending messages from the outbox: claim a batch, call the provider for each, record outcomes.
 
 Transient failures are retried after SMS_RETRY_BACKOFF (10 s, 60 s, 300 s by default), then the
-message fails; a message the provider rejects is never retried. Reminders never go out in
-quiet hours: a retry that would land there waits for the morning.
+message fails; a message the provider rejects is never retried; a request that got no answer is
+in doubt until a delivery report (or, after a grace period, the sweep) settles it. Reminders
+never go out in quiet hours: a retry that would land there waits for the morning.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,66 +19,111 @@ from sqlalchemy.orm import Session
 from sms import outbox
 from sms.models import REMINDERS, Status
 from sms.quiet_hours import QuietHours
-from sms.senders import FailedSendError, RejectedSendError, SmsSender, TransientSendError, UncertainSendError
+from sms.senders import (
+    FailedSendError,
+    RejectedSendError,
+    SmsSender,
+    TransientSendError,
+    UncertainSendError,
+)
 from ussd_app.phones import mask
 
 log = logging.getLogger(__name__)
 
 Schedule = Callable[[int, datetime], None]  # (message id, when) -> a job will run then
+Clock = Callable[[], datetime]
+COMMIT_EVERY = 20  # outcomes recorded per commit; a crash in between leaves them in doubt, not lost
 
 
 @dataclass(frozen=True)
 class Policy:
     backoff: tuple[int, ...]  # seconds before retry 1, 2, 3 …
     quiet: QuietHours
+    # A batch starts no new send this long after its claim: the sweep takes a claim older than
+    # SMS_SENDING_TIMEOUT for a dead sender's, so every send must end well before that.
+    claim_budget: float = 30.0
 
     def not_before(self, kind: str, moment: datetime) -> datetime:
         return self.quiet.next_allowed(moment) if kind in REMINDERS else moment
 
 
-def deliver(session: Session, sender: SmsSender, policy: Policy, message_id: int, now: datetime,
-            schedule: Schedule) -> str:
-    """Returns what happened: sent, retry, rejected, failed or skipped (not claimable now)."""
-    claimed = outbox.claim(session, message_id, now)
-    if claimed is None:
-        early = outbox.waiting_until(session, message_id, now)
+def deliver(session: Session, sender: SmsSender, policy: Policy, message_ids: list[int], clock: Clock,
+            schedule: Schedule) -> Counter:
+    """Send what can be sent of `message_ids`; returns how many were sent, retry, in doubt,
+    rejected, failed, released (a slow batch handed on), early (not due yet: rescheduled) or
+    skipped (not queued)."""
+    counts: Counter = Counter()
+    claimed_at = clock()
+    claimed, token = outbox.claim(session, message_ids, claimed_at)
+    for message_id in set(message_ids) - {c.id for c in claimed}:
+        early = outbox.waiting_until(session, message_id, clock())
         if early is not None:
-            # RQ's scheduler keeps whole seconds: a job may run a moment before its time.
-            schedule(message_id, early)
-            return "early"
-        return "skipped"
-    message, token = claimed
-    to, body, attempts, kind = message.recipient, message.body, message.attempts, message.kind
+            schedule(message_id, early)  # RQ's scheduler keeps whole seconds: a job may come a moment early
+        counts["early" if early else "skipped"] += 1
+    done: list[outbox.Outcome] = []
+    later: list[tuple[int, datetime]] = []
+
+    def flush() -> None:
+        outbox.record(session, token, done, clock())
+        session.commit()
+        for message_id, when in later:  # only once a retry is committed can its job find it queued
+            schedule(message_id, when)
+        done.clear()
+        later.clear()
+
+    for n, message in enumerate(claimed):
+        if n and (clock() - claimed_at).total_seconds() > policy.claim_budget:
+            for unsent in claimed[n:]:  # a slow provider: hand the rest to a fresh job
+                done.append(outbox.Outcome(unsent.id, Status.QUEUED, "released unsent: the batch ran long"))
+                later.append((unsent.id, clock()))
+            counts["released"] += len(claimed) - n
+            break
+        try:
+            outcome = _send(sender, policy, message, clock(), later)
+        except Exception:
+            # A bug or an unexpected reply: this one failed; the rest were never offered.
+            done.append(outbox.Outcome(message.id, Status.FAILED, "unexpected error (see logs)",
+                                       last_error="unexpected error (see logs)"))
+            done.extend(outbox.Outcome(c.id, Status.QUEUED, "released unsent") for c in claimed[n + 1:])
+            flush()
+            raise
+        done.append(outcome)
+        counts[_name(outcome)] += 1
+        if len(done) >= COMMIT_EVERY:
+            flush()
+    flush()
+    return counts
+
+
+def _name(outcome: outbox.Outcome) -> str:
+    if outcome.in_doubt:
+        return "in doubt"
+    return {Status.QUEUED: "retry"}.get(outcome.status, outcome.status.value)
+
+
+def _send(sender: SmsSender, policy: Policy, m: outbox.Claimed, now: datetime,
+          later: list[tuple[int, datetime]]) -> outbox.Outcome:
     try:
-        accepted = sender.send(to, body)
+        accepted = sender.send(m.recipient, m.body)
     except TransientSendError as exc:
-        if attempts > len(policy.backoff):
-            outbox.record_final(session, message_id, token, Status.FAILED, f"gave up after {attempts} tries: {exc}")
-            log.warning("SMS %s to %s failed for good: %s", message_id, mask(to), exc)
-            return "failed"
-        when = policy.not_before(kind, now + timedelta(seconds=policy.backoff[attempts - 1]))
-        outbox.record_retry(session, message_id, token, str(exc), when)
-        schedule(message_id, when)
-        log.info("SMS %s to %s: %s; retry at %s", message_id, mask(to), exc, when.isoformat())
-        return "retry"
+        if m.attempts > len(policy.backoff):
+            log.warning("SMS %s to %s failed for good: %s", m.id, mask(m.recipient), exc)
+            error = f"gave up after {m.attempts} tries: {exc}"
+            return outbox.Outcome(m.id, Status.FAILED, error, last_error=error)
+        when = policy.not_before(m.kind, now + timedelta(seconds=policy.backoff[m.attempts - 1]))
+        later.append((m.id, when))
+        log.info("SMS %s to %s: %s; retry at %s", m.id, mask(m.recipient), exc, when.isoformat())
+        return outbox.Outcome(m.id, Status.QUEUED, f"retry after {exc}", last_error=str(exc), not_before=when)
     except UncertainSendError as exc:
         # Resending now could send it twice. A delivery report will settle it (reports.py); if
         # none comes within SMS_REPORT_GRACE, the outbox sweep resends it.
-        outbox.record_in_doubt(session, message_id, token, str(exc))
-        log.warning("SMS %s to %s in doubt: %s", message_id, mask(to), exc)
-        return "in doubt"
+        log.warning("SMS %s to %s in doubt: %s", m.id, mask(m.recipient), exc)
+        return outbox.Outcome(m.id, Status.SENDING, f"in doubt: {exc}", last_error=str(exc), in_doubt=True)
     except RejectedSendError as exc:
-        outbox.record_final(session, message_id, token, Status.REJECTED, str(exc))
-        log.warning("SMS %s to %s rejected: %s", message_id, mask(to), exc)
-        return "rejected"
+        log.warning("SMS %s to %s rejected: %s", m.id, mask(m.recipient), exc)
+        return outbox.Outcome(m.id, Status.REJECTED, str(exc), last_error=str(exc))
     except FailedSendError as exc:
-        outbox.record_final(session, message_id, token, Status.FAILED, str(exc))
-        log.error("SMS %s to %s failed: %s", message_id, mask(to), exc)
-        return "failed"
-    except Exception:
-        # A bug or an unexpected reply must not leave the message claimed for ever.
-        session.rollback()
-        outbox.record_final(session, message_id, token, Status.FAILED, "unexpected error (see logs)")
-        raise
-    outbox.record_sent(session, message_id, token, accepted.message_id, accepted.status, now)
-    return "sent"
+        log.error("SMS %s to %s failed: %s", m.id, mask(m.recipient), exc)
+        return outbox.Outcome(m.id, Status.FAILED, str(exc), last_error=str(exc))
+    return outbox.Outcome(m.id, Status.SENT, f"accepted: {accepted.status} {accepted.message_id}",
+                          provider_message_id=accepted.message_id, sent_at=now)

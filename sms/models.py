@@ -55,7 +55,8 @@ class SmsMessage(Base):
     encoding: Mapped[str] = mapped_column(String(8))
     parts: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default=Status.QUEUED.value, index=True)
-    provider_message_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # Indexed, not unique: a provider's reuse of an id must not stop us recording a sent message.
+    provider_message_id: Mapped[str | None] = mapped_column(String(100), index=True)
     provider_status: Mapped[str | None] = mapped_column(String(40))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

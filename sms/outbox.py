@@ -2,17 +2,18 @@
 
 A message is written here before any job exists for it (`add`); a job claims it (`claim`) with a
 conditional UPDATE, so two jobs for one message never both send it; the outcome is recorded
-against the claim (`record_*`).
+against the claim (`record_*`, committed by the caller).
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,23 +54,35 @@ def add(session: Session, templates: Templates, *, recipient: str, kind: str, la
     return message
 
 
-def claim(session: Session, message_id: int, now: datetime) -> tuple[SmsMessage, str] | None:
-    """Take a queued message for sending. Commits. None if it is not (or not yet) to be sent."""
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    recipient: str
+    body: str
+    kind: str
+    attempts: int
+
+
+def claim(session: Session, message_ids: list[int], now: datetime) -> tuple[list[Claimed], str]:
+    """Take the queued ones of these messages for sending, in one statement. Commits.
+
+    A message that is not queued (or not yet due) is left alone: two jobs for one message never
+    both get it."""
     token = uuid.uuid4().hex
-    result = session.execute(
+    rows = session.execute(
         update(SmsMessage)
-        .where(SmsMessage.id == message_id, SmsMessage.status == Status.QUEUED.value,
+        .where(SmsMessage.id.in_(message_ids), SmsMessage.status == Status.QUEUED.value,
                (SmsMessage.not_before.is_(None)) | (SmsMessage.not_before <= now))
         .values(status=Status.SENDING.value, attempts=SmsMessage.attempts + 1, claimed_at=now, claim_token=token,
                 in_doubt=False, updated_at=now)
-    )
-    if result.rowcount != 1:
-        session.rollback()
-        return None
-    message = session.get(SmsMessage, message_id)
-    session.add(SmsEvent(message_id=message_id, status=Status.SENDING.value, detail=f"attempt {message.attempts}"))
+        .returning(SmsMessage.id, SmsMessage.recipient, SmsMessage.body, SmsMessage.kind, SmsMessage.attempts)
+        .execution_options(synchronize_session=False)
+    ).all()
+    claimed = sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+    for c in claimed:
+        session.add(SmsEvent(message_id=c.id, status=Status.SENDING.value, detail=f"attempt {c.attempts}"))
     session.commit()
-    return message, token
+    return claimed, token
 
 
 def waiting_until(session: Session, message_id: int, now: datetime) -> datetime | None:
@@ -84,50 +97,47 @@ def waiting_until(session: Session, message_id: int, now: datetime) -> datetime 
     return not_before if not_before > now else None
 
 
-def record_sent(session: Session, message_id: int, token: str, provider_id: str, provider_status: str,
-                now: datetime) -> None:
-    # provider_status is kept for delivery reports; what AT said on accepting goes in the event.
-    done = _transition(session, message_id, token, status=Status.SENT.value, provider_message_id=provider_id,
-                       sent_at=now, last_error=None, detail=f"accepted: {provider_status} {provider_id}")
-    if not done:
-        # A delivery report overtook us and already matched this message: keep what it said.
-        log.info("message %s was already settled by a delivery report", message_id)
-    session.commit()
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed message; `status` SENDING with `in_doubt` means: no answer."""
+
+    id: int
+    status: Status
+    detail: str
+    provider_message_id: str | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    not_before: datetime | None = None
+    in_doubt: bool = False
 
 
-def record_retry(session: Session, message_id: int, token: str, error: str, not_before: datetime) -> None:
-    _transition(session, message_id, token, status=Status.QUEUED.value, last_error=error, not_before=not_before,
-                detail=f"retry after {error}")
-    session.commit()
+_TABLE = SmsMessage.__table__
+# One statement for every outcome, run as a batch: a row changes only while its claim holds, so
+# a message a delivery report already settled keeps what the report said.
+_RECORD = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.claim_token == bindparam("b_token"),
+           _TABLE.c.status == Status.SENDING.value)
+    .values(status=bindparam("b_status"), last_error=bindparam("b_error"), not_before=bindparam("b_not_before"),
+            in_doubt=bindparam("b_in_doubt"), updated_at=bindparam("b_now"),
+            provider_message_id=func.coalesce(bindparam("b_provider_id"), _TABLE.c.provider_message_id),
+            sent_at=func.coalesce(bindparam("b_sent_at"), _TABLE.c.sent_at),
+            # An answerless message keeps its claim: only a report or the sweep may settle it.
+            claim_token=case((bindparam("b_in_doubt"), _TABLE.c.claim_token), else_=None))
+)
 
 
-def record_in_doubt(session: Session, message_id: int, token: str, error: str) -> None:
-    """Still 'sending', flagged: the sweep waits for a delivery report before resending."""
-    session.execute(
-        update(SmsMessage)
-        .where(SmsMessage.id == message_id, SmsMessage.claim_token == token, SmsMessage.status == Status.SENDING.value)
-        .values(in_doubt=True, last_error=error)
-    )
-    session.add(SmsEvent(message_id=message_id, status=Status.SENDING.value, detail=f"in doubt: {error}"))
-    session.commit()
-
-
-def record_final(session: Session, message_id: int, token: str, status: Status, error: str) -> None:
-    _transition(session, message_id, token, status=status.value, last_error=error, detail=error)
-    session.commit()
-
-
-def _transition(session: Session, message_id: int, token: str, *, status: str, detail: str = "",
-                **values: Any) -> bool:
-    result = session.execute(
-        update(SmsMessage)
-        .where(SmsMessage.id == message_id, SmsMessage.claim_token == token, SmsMessage.status == Status.SENDING.value)
-        .values(status=status, claim_token=None, **values)
-    )
-    if result.rowcount == 1:
-        session.add(SmsEvent(message_id=message_id, status=status, detail=detail))
-        return True
-    return False
+def record(session: Session, token: str, outcomes: list[Outcome], now: datetime) -> None:
+    """Write the outcomes of one claim (two statements, however many outcomes); caller commits."""
+    if not outcomes:
+        return
+    conn = session.connection()
+    conn.execute(_RECORD, [
+        {"b_id": o.id, "b_token": token, "b_status": o.status.value, "b_error": o.last_error,
+         "b_not_before": o.not_before, "b_in_doubt": o.in_doubt, "b_now": now, "b_provider_id": o.provider_message_id,
+         "b_sent_at": o.sent_at} for o in outcomes])
+    conn.execute(insert(SmsEvent.__table__), [
+        {"message_id": o.id, "status": o.status.value, "detail": o.detail, "at": now} for o in outcomes])
 
 
 def requeue(session: Session, message_id: int, now: datetime, detail: str) -> bool:

@@ -34,7 +34,8 @@ def apply_report(session: Session, provider_id: str, reported: str, phone: str, 
     if status is None:
         log.warning("delivery report %s with unknown status %r", provider_id, reported)
         return "ignored"
-    message = session.execute(select(SmsMessage).where(SmsMessage.provider_message_id == provider_id)).scalar()
+    message = session.execute(select(SmsMessage).where(SmsMessage.provider_message_id == provider_id)
+                              .order_by(SmsMessage.id.desc()).limit(1)).scalar()
     if message is None:
         message = _awaiting_id(session, phone)
         if message is None:

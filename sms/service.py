@@ -19,6 +19,8 @@ from ussd_app.job_queue import JobQueue
 log = logging.getLogger(__name__)
 
 SEND_JOB = "workers.jobs.send_sms"
+BATCH_JOB = "workers.jobs.send_batch"
+BATCH = 25  # messages per job for bulk sends: one claim, one commit per 20 outcomes
 
 
 @dataclass
@@ -32,14 +34,16 @@ class SmsServices:
         """Jobs for committed messages (at `not_before` if it is still ahead, e.g. after quiet
         hours). A failure here loses nothing: the outbox sweep re-creates lost jobs."""
         later = not_before is not None and not_before > datetime.now(timezone.utc)
-        for message_id in message_ids:
+        for start in range(0, len(message_ids), BATCH):
+            batch = message_ids[start:start + BATCH]
+            job, args = (SEND_JOB, batch[0]) if len(batch) == 1 else (BATCH_JOB, batch)
             try:
                 if later:
-                    self.queue.enqueue_at(not_before, SEND_JOB, message_id)  # type: ignore[arg-type]
+                    self.queue.enqueue_at(not_before, job, args)  # type: ignore[arg-type]
                 else:
-                    self.queue.enqueue(SEND_JOB, message_id)
-            except Exception:  # noqa: BLE001 - the row is safe in the database
-                log.exception("could not queue SMS %s now; the outbox sweep will", message_id)
+                    self.queue.enqueue(job, args)
+            except Exception:  # noqa: BLE001 - the rows are safe in the database
+                log.exception("could not queue SMS %s now; the outbox sweep will", batch)
                 return
 
     def schedule(self, message_id: int, when: datetime) -> None:
@@ -53,13 +57,22 @@ def build_sender(config: dict) -> SmsSender:
     return OutboxSender()
 
 
+def claim_budget(cfg: dict) -> float:
+    """How long a batch may keep starting sends: its last send (connect + read timeouts) and
+    the commit after it must end before the sweep would call its claim stale."""
+    read = float(cfg["AT_TIMEOUT_SECONDS"])
+    longest_send = min(3.05, read) + read
+    return max(0.0, cfg["SMS_SENDING_TIMEOUT"] - longest_send - 1.0)
+
+
 def build(app: Flask, queue: JobQueue) -> SmsServices:
     cfg = app.config
     backoff = tuple(int(x) for x in str(cfg["SMS_RETRY_BACKOFF"]).split(",") if x.strip())
     return SmsServices(
         templates=load_templates(max_parts=cfg["SMS_MAX_PARTS"]),
         sender=build_sender(cfg),
-        policy=Policy(backoff=backoff, quiet=QuietHours.parse(cfg["QUIET_HOURS"], cfg["TIMEZONE"])),
+        policy=Policy(backoff=backoff, quiet=QuietHours.parse(cfg["QUIET_HOURS"], cfg["TIMEZONE"]),
+                      claim_budget=claim_budget(cfg)),
         queue=queue,
     )
 

@@ -17,10 +17,10 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def send_one(app: Flask, message_id: int) -> str:
+def send(app: Flask, message_ids: list[int]) -> dict[str, int]:
     sms = sms_services(app)
     with clients(app).sessions() as session:
-        return delivery.deliver(session, sms.sender, sms.policy, message_id, now(), sms.schedule)
+        return dict(delivery.deliver(session, sms.sender, sms.policy, message_ids, now, sms.schedule))
 
 
 def calendar(app: Flask) -> reminders.Calendar:

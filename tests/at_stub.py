@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +47,7 @@ class AtStub:
         self._status_code = 101
         self._status_times = 0
         self._ids = itertools.count(1)
+        self._run = uuid.uuid4().hex[:8]  # ids stay unique across stubs, as AT's are
         self._lock = threading.Lock()
         self._reports: list[threading.Thread] = []
         stub = self
@@ -54,6 +57,12 @@ class AtStub:
 
             def log_message(self, *args: object) -> None:
                 pass
+
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body leave in two writes; without this, Nagle's algorithm and the
+                # client's delayed ACK add 40 ms to every answer (a real AT front end has no such lag).
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def do_POST(self) -> None:  # noqa: N802 - the http.server name
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
@@ -140,7 +149,7 @@ class AtStub:
             if code not in (100, 101, 102):
                 return {"statusCode": code, "number": to, "status": STATUS_WORDS.get(code, "Failed"), "cost": "0",
                         "messageId": "None"}
-            message_id = f"ATXid_{next(self._ids):08d}"
+            message_id = f"ATXid_{self._run}_{next(self._ids):08d}"
             self.accepted.append(Received(to, message, message_id, time.time()))
         if self.report_to:
             thread = threading.Thread(target=self._report, args=(message_id, to), daemon=True)

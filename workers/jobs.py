@@ -9,10 +9,14 @@ from sms import tasks
 from workers.app import worker_app
 
 
-def send_sms(message_id: int) -> str:
+def send_sms(message_id: int) -> dict[str, int]:
+    return send_batch([message_id])
+
+
+def send_batch(message_ids: list[int]) -> dict[str, int]:
     app = worker_app()
     with app.app_context():
-        return tasks.send_one(app, message_id)
+        return tasks.send(app, message_ids)
 
 
 def send_reminders(day: str | None = None) -> dict:

@@ -49,8 +49,8 @@ def settings(tmp_path, redis_url, stub) -> dict[str, str]:
         "AT_API_BASE_URL": stub.url,
         "AT_TIMEOUT_SECONDS": "0.5",
         "SMS_RETRY_BACKOFF": "1,1,1,1,1,1",
-        "SMS_SENDING_TIMEOUT": "1",
-        "SMS_REPORT_GRACE": "2",
+        "SMS_SENDING_TIMEOUT": "3",
+        "SMS_REPORT_GRACE": "4",
         "LOG_LEVEL": "WARNING",
     }
 

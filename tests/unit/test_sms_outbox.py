@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sms import delivery, outbox, reports
-from sms.models import SmsEvent, SmsMessage, SmsOptOut
+from sms.models import SmsEvent, SmsMessage, SmsOptOut, Status
 from sms.quiet_hours import QuietHours
 from sms.senders import Accepted, FailedSendError, RejectedSendError, TransientSendError
 from sms.service import sms_services
@@ -128,8 +128,10 @@ def queued(app):
 def run(app, sender, message_id, now=NOW, scheduled=None):
     policy = delivery.Policy(backoff=(10, 60, 300), quiet=QuietHours.parse("08:00-20:00", "Asia/Vientiane"))
     with clients(app).sessions() as s:
-        return delivery.deliver(s, sender, policy, message_id, now,
-                                lambda mid, when: (scheduled if scheduled is not None else []).append(when))
+        outcomes = delivery.deliver(s, sender, policy, [message_id], lambda: now,
+                                    lambda mid, when: (scheduled if scheduled is not None else []).append(when))
+    [(outcome, count)] = outcomes.items()
+    return outcome
 
 
 def row(app, message_id) -> SmsMessage:
@@ -230,9 +232,10 @@ def test_malformed_report_gets_400(client):
 def test_report_that_overtakes_the_sender_settles_the_message(app, queued):
     """AT's report may come before the sender records the id (or instead, if it died)."""
     with app.app_context(), clients(app).sessions() as s:
-        claimed, token = outbox.claim(s, queued, NOW)
+        claimed, token = outbox.claim(s, [queued], NOW)
         assert reports.apply_report(s, "ATXid_7", "Success", "+8562055512345", "", NOW) == "updated"
-        outbox.record_sent(s, queued, token, "ATXid_7", "Success", NOW)
+        outbox.record(s, token, [outbox.Outcome(queued, Status.SENT, "accepted", "ATXid_7", NOW)], NOW)
+        s.commit()
     done = row(app, queued)
     assert (done.status, done.provider_message_id) == ("delivered", "ATXid_7")
 
@@ -281,7 +284,7 @@ def test_sweep_resends_a_message_whose_sender_died_when_no_report_came(app, queu
     from sms import recovery
 
     with clients(app).sessions() as s:
-        outbox.claim(s, queued, NOW)  # then the sender dies: no answer recorded
+        outbox.claim(s, [queued], NOW)  # then the sender dies: no answer recorded
     with clients(app).sessions() as s:
         found = recovery.recover(s, NOW + timedelta(seconds=61), sending_timeout=60, report_grace=900)
         assert found.in_doubt == 1 and found.resent == []  # waiting for AT's report
@@ -298,3 +301,47 @@ def test_sweep_gives_lost_jobs_back(app, queued):
         found = recovery.recover(s, datetime.now(timezone.utc) + timedelta(hours=1), sending_timeout=60,
                                  report_grace=900)
     assert found.requeued == [queued]
+
+
+def test_a_batch_claims_each_message_once_and_skips_what_is_not_queued(app):
+    sms = sms_services(app)
+    with app.app_context(), clients(app).sessions() as s:
+        ids = [outbox.add(s, sms.templates, recipient=f"+85620555{i:05d}", kind="opted_in", language="en", values={},
+                          key=f"b{i}").id for i in range(5)]
+        s.commit()
+    policy = delivery.Policy(backoff=(10,), quiet=QuietHours.parse("08:00-20:00", "Asia/Vientiane"))
+    sender = Script("a", RejectedSendError("403"), TransientSendError("500"), "d", "e")
+    with clients(app).sessions() as s:
+        first = delivery.deliver(s, sender, policy, ids, lambda: NOW, lambda mid, when: None)
+        again = delivery.deliver(s, sender, policy, ids, lambda: NOW, lambda mid, when: None)
+    assert first == {"sent": 3, "rejected": 1, "retry": 1}
+    assert again == {"skipped": 4, "early": 1}  # nothing sent twice; the retry waits its turn
+    assert sender.calls == 5
+
+
+def test_an_unexpected_error_fails_that_message_and_gives_back_the_rest(app):
+    sms = sms_services(app)
+    with app.app_context(), clients(app).sessions() as s:
+        ids = [outbox.add(s, sms.templates, recipient=f"+85620555{i:05d}", kind="opted_in", language="en", values={},
+                          key=f"u{i}").id for i in range(3)]
+        s.commit()
+    policy = delivery.Policy(backoff=(10,), quiet=QuietHours.parse("08:00-20:00", "Asia/Vientiane"))
+    with clients(app).sessions() as s, pytest.raises(KeyError):
+        delivery.deliver(s, Script("a", KeyError("bug")), policy, ids, lambda: NOW, lambda mid, when: None)
+    assert [row(app, i).status for i in ids] == ["sent", "failed", "queued"]
+
+
+def test_a_slow_batch_hands_its_unsent_messages_to_a_fresh_job(app):
+    sms = sms_services(app)
+    with app.app_context(), clients(app).sessions() as s:
+        ids = [outbox.add(s, sms.templates, recipient=f"+85620555{i:05d}", kind="opted_in", language="en", values={},
+                          key=f"s{i}").id for i in range(4)]
+        s.commit()
+    ticks = iter(NOW + timedelta(seconds=20 * i) for i in range(100))  # every send takes 20 s
+    policy = delivery.Policy(backoff=(10,), quiet=QuietHours.parse("08:00-20:00", "Asia/Vientiane"), claim_budget=50)
+    handed: list[int] = []
+    with clients(app).sessions() as s:
+        outcomes = delivery.deliver(s, Script("a", "b", "c", "d"), policy, ids, lambda: next(ticks),
+                                    lambda mid, when: handed.append(mid))
+    assert outcomes == {"sent": 2, "released": 2}
+    assert handed == ids[2:] and [row(app, i).status for i in ids[2:]] == ["queued", "queued"]
