@@ -8,7 +8,7 @@ from datetime import date
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from sms import outbox, tasks
 from sms.models import SmsMessage, Status
@@ -43,6 +43,21 @@ def outbox_command(statuses: tuple[str, ...], kind: str | None, limit: int, body
                    f"{m.status:9} {m.attempts:>5} {m.parts:>5}  {m.last_error or ''}")
         if body:
             click.echo("        " + m.body.replace("\n", "\n        "))
+
+
+@sms_cli.command("stats")
+def stats_command() -> None:
+    """Messages by status, those in doubt, and the oldest one still waiting: what to watch."""
+    with clients(current_app).sessions() as session:
+        by_status = dict(session.execute(select(SmsMessage.status, func.count()).group_by(SmsMessage.status)).all())
+        doubtful = session.execute(select(func.count()).where(SmsMessage.in_doubt.is_(True),
+                                                              SmsMessage.status == Status.SENDING.value)).scalar_one()
+        oldest = session.execute(select(func.min(SmsMessage.created_at))
+                                 .where(SmsMessage.status == Status.QUEUED.value)).scalar()
+    for status in Status:
+        click.echo(f"{status.value:10} {by_status.get(status.value, 0)}")
+    click.echo(f"{'in doubt':10} {doubtful}")
+    click.echo(f"oldest queued: {oldest:%Y-%m-%d %H:%M} UTC" if oldest else "oldest queued: none")
 
 
 @sms_cli.command("send-reminders")

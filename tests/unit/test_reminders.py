@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+import pytest
 from sqlalchemy import select
 
+from sms import tasks
 from sms.models import ReminderRun, SmsMessage, SmsOptOut
 from sms.reminders import Calendar, Candidate, decide
+from tests.conftest import FROZEN_NOW
 from tests.unit.test_journeys import ALMOST, BEHIND
 from ussd_app.extensions import clients
 
 CAL = Calendar(due_day=15, days_before=3)
+
+
+@pytest.fixture(autouse=True)
+def daytime(monkeypatch):
+    """Runs happen at 10:00 in Vientiane unless a test says otherwise (quiet hours are 20:00-08:00)."""
+    monkeypatch.setattr(tasks, "now", lambda: FROZEN_NOW)
 
 
 def candidate(last_paid: str | None, paid_upcoming: bool = False, phone: str | None = "+8562055523456") -> Candidate:
@@ -113,17 +122,24 @@ def test_summary_counts_every_member_and_the_run_is_recorded(app, runner):
     assert f"queued {run.queued} reminders" in result.output
 
 
-def test_reminders_queued_at_night_wait_for_the_morning(app):
-    from sms import tasks
-
+def test_reminders_queued_at_night_wait_for_the_morning(app, monkeypatch):
     night = datetime(2026, 12, 12, 16, 0, tzinfo=timezone.utc)  # 23:00 in Vientiane
-    original = tasks.now
-    tasks.now = lambda: night
-    try:
-        tasks.run_reminders(app, date(2026, 12, 13))
-    finally:
-        tasks.now = original
+    monkeypatch.setattr(tasks, "now", lambda: night)
+    tasks.run_reminders(app, date(2026, 12, 13))
     queued = [m for m in reminders(app) if m.status == "queued"]
     assert queued, "night reminders must wait"
     for message in queued:
         assert message.not_before.replace(tzinfo=timezone.utc) == datetime(2026, 12, 13, 1, 0, tzinfo=timezone.utc)
+
+
+def test_outbox_and_stats_commands_show_what_to_watch(app, runner):
+    runner.invoke(args=["sms", "send-reminders", "--date", "2026-12-13"])
+    clients(app).queue.drain()
+    listing = runner.invoke(args=["sms", "outbox", "--kind", "reminder_arrears", "--body"])
+    assert "reminder_arrears" in listing.output and "+856205*****56" in listing.output
+    assert BEHIND not in listing.output  # numbers masked
+    assert "ປກສ: ທ່ານຄ້າງເງິນສົມທົບ 4 ເດືອນ" in listing.output
+    stats = runner.invoke(args=["sms", "stats"])
+    assert stats.exit_code == 0
+    sent = len([m for m in reminders(app) if m.status == "sent"])
+    assert sent > 0 and f"sent       {sent}" in stats.output and "in doubt   0" in stats.output
