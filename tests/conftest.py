@@ -42,6 +42,7 @@ def make_app(database_url: str, **overrides: object) -> Flask:
 
 def seed_demo_database(database_url: str) -> None:
     """Create the schema at `database_url` and load the demo data set into it."""
+    from ussd_app import menu_versions
     from ussd_app.database import create_schema
     from ussd_app.extensions import clients
     from ussd_app.members.demo import seed_demo
@@ -52,6 +53,7 @@ def seed_demo_database(database_url: str) -> None:
     with clients(app).sessions() as session:
         seed_demo(session, app_services(app).pins)
         session.commit()
+        menu_versions.seed(session, MENU_FILE)
     clients(app).engine.dispose()
 
 
@@ -108,4 +110,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+MENU_FILE = Path(__file__).resolve().parents[1] / "menus" / "main.yaml"
 REDIS_TEST_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"

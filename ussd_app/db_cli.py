@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from ussd_app import menu_versions
 from ussd_app.database import create_schema
 from ussd_app.extensions import clients
 
@@ -17,9 +20,11 @@ def db_cli() -> None:
 
 @db_cli.command("create")
 def create_command() -> None:
-    """Create every table that does not exist yet."""
+    """Create every table that does not exist yet, and menu version 1 from the menu file."""
     create_schema(clients(current_app).engine)
-    click.echo("schema is up to date")
+    with clients(current_app).sessions() as session:
+        version = menu_versions.seed(session, Path(current_app.config["MENUS_DIR"]) / current_app.config["MENU_FILE"])
+    click.echo(f"schema is up to date; menu version {version} is current")
 
 
 def init_app(app: Flask) -> None:

@@ -26,7 +26,7 @@ from ussd_app.members.repository import SqlMembers, view_from_dict, view_to_dict
 from ussd_app.menus import menu_store
 from ussd_app.phones import mask
 from ussd_app.services import app_services, request_services
-from ussd_app.sessions import SessionStore, StoredSession
+from ussd_app.sessions import Loaded, SessionStore, StoredSession
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def run_hop(hop: Hop) -> Screen:
             known = consumed <= len(hop.inputs) and _digest(hop.inputs[:consumed]) == stored.history_digest
             new_inputs = list(hop.inputs[stored.consumed:]) if known else list(hop.inputs[-1:])
         else:
-            stored = StoredSession(_new_state(hop, loaded.guest_language, services))
+            stored = StoredSession(_new_state(hop, loaded, services))
             new_inputs = [] if timed_out else list(hop.inputs)
         definition = menu_store().get(stored.state.menu_version) or menu_store().current()
         outcome = resume(definition, stored.state, new_inputs, services, timed_out=timed_out)
@@ -111,10 +111,10 @@ def _keep_member(stored: StoredSession, services: Services, effects: list[Effect
         stored.extra.pop("member", None)
 
 
-def _new_state(hop: Hop, guest_language: str | None, services: Services) -> SessionState:
-    definition = menu_store().current()
+def _new_state(hop: Hop, loaded: Loaded, services: Services) -> SessionState:
+    definition = menu_store().current(loaded.menu_version)
     member = services.members.linked_to_phone(hop.phone)
-    lang = member.language if member else guest_language
+    lang = member.language if member else loaded.guest_language
     if lang not in definition.languages:
         lang = definition.default_language
     return SessionState(session_id=hop.session_id, phone=hop.phone, menu_version=definition.version, lang=lang,

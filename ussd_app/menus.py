@@ -7,32 +7,70 @@ every process may cache it without asking the others.
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from ussd_app import actions  # noqa: F401  (registers the action handlers the menus call)
+from ussd_app import (
+    actions,  # noqa: F401  (registers the action handlers the menus call)
+    keys,
+    menu_versions,
+)
 from ussd_app.engine.loader import load_file, load_text
 from ussd_app.engine.model import Definition, DefinitionError
+from ussd_app.extensions import clients
 
 
-class FileMenuStore:
-    """Version "1" is the YAML file; it is the only version until menus live in the database."""
+class MenuStore:
+    """The versions in the database, each parsed once per process (published ones never change).
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._current = load_file(path, version="1")
+    Which version new sessions start on is read from Redis (one GET, pipelined with the session
+    by the hop), falling back to the database pointer; publishing updates both.
+    """
 
-    def current(self) -> Definition:
-        return self._current
+    def __init__(self, app: Flask, seed_path: Path) -> None:
+        self.app = app
+        self.seed_path = seed_path
+        self._parsed: dict[str, Definition] = {}
+        self._lock = threading.Lock()
+
+    def current_version(self) -> str:
+        redis = clients(self.app).redis
+        raw = redis.get(keys.MENU_CURRENT)
+        if raw:
+            return raw.decode()
+        with clients(self.app).sessions() as session:
+            found = menu_versions.current_id(session) or menu_versions.seed(session, self.seed_path)
+        redis.set(keys.MENU_CURRENT, found)
+        return str(found)
+
+    def current(self, version: str | None = None) -> Definition:
+        """The current definition (`version`: the current version's number, if already known)."""
+        return self.get(version or self.current_version())  # type: ignore[return-value]
 
     def get(self, version: str) -> Definition | None:
-        return self._current if version == self._current.version else None
+        found = self._parsed.get(version)
+        if found is not None:
+            return found
+        with clients(self.app).sessions() as session:
+            row = session.get(menu_versions.MenuVersion, int(version)) if version.isdigit() else None
+            text = row.yaml if row is not None else None
+        if text is None:
+            return None
+        definition, _warnings = load_text(text, version=version, source=f"menu version {version}")
+        with self._lock:
+            self._parsed[version] = definition
+        return definition
+
+    def published(self, version_id: int) -> None:
+        """After a publish or a roll-back is committed: new sessions start on `version_id`."""
+        clients(self.app).redis.set(keys.MENU_CURRENT, version_id)
 
 
-def menu_store(app: Flask | None = None) -> FileMenuStore:
+def menu_store(app: Flask | None = None) -> MenuStore:
     return (app or current_app).extensions["lsso_menus"]
 
 
@@ -64,5 +102,6 @@ def validate_command(files: tuple[Path, ...]) -> None:
 
 def init_app(app: Flask) -> None:
     path = Path(app.config["MENUS_DIR"]) / app.config["MENU_FILE"]
-    app.extensions["lsso_menus"] = FileMenuStore(path)
+    load_file(path)  # the seed of version 1 must be valid: refuse to start otherwise
+    app.extensions["lsso_menus"] = MenuStore(app, path)
     app.cli.add_command(menus_cli)

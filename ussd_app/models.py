@@ -2,4 +2,5 @@
 
 from sms.models import ReminderRun, SmsEvent, SmsMessage, SmsOptOut  # noqa: F401
 from ussd_app.members.models import Contribution, Member  # noqa: F401
+from ussd_app.menu_versions import MenuPointer, MenuVersion  # noqa: F401
 from ussd_app.ussd_events import UssdSessionEvent  # noqa: F401

@@ -61,6 +61,7 @@ class Loaded:
     stored: StoredSession | None
     rev: str  # "" when there is no key
     guest_language: str | None
+    menu_version: str | None  # the version new sessions start on, if Redis knows it
 
     def expired(self, now: float) -> bool:
         return self.stored is not None and now > self.stored.expires_at
@@ -73,13 +74,15 @@ class SessionStore:
         self._cas = client.register_script(_CAS)
 
     def load(self, session_id: str, phone: str) -> Loaded:
-        """The session and the phone's guest language, in one round trip."""
+        """The session, the phone's guest language and the current menu version, in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
         pipe.hmget(keys.SESSION.format(session_id=session_id), "rev", "body")
         pipe.get(keys.GUEST_LANGUAGE.format(phone=phone))
-        (rev, body), lang = pipe.execute()
+        pipe.get(keys.MENU_CURRENT)
+        (rev, body), lang, menu = pipe.execute()
         stored = StoredSession.from_json(body) if body else None
-        return Loaded(stored, rev.decode() if rev else "", lang.decode() if lang else None)
+        return Loaded(stored, rev.decode() if rev else "", lang.decode() if lang else None,
+                      menu.decode() if menu else None)
 
     def save(self, stored: StoredSession, expected_rev: str, now: float | None = None) -> bool:
         """Write if nobody else wrote since `expected_rev` was read. False means: read again."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import ussd_app.actions  # noqa: F401  (registers the actions)
 from tests.unit.engine_fakes import FakeCounters, FakeMembers, member, services
 from ussd_app.actions.identity import check_identity
 from ussd_app.engine.context import Ctx
 from ussd_app.engine.effects import LinkAttemptFailed
 from ussd_app.engine.state import SessionState
-from ussd_app.menus import FileMenuStore  # noqa: F401  (registers the actions)
 
 
 def ctx_for(members: FakeMembers, phone: str, ssn: str, dob: str, counters: FakeCounters | None = None) -> Ctx:

@@ -1,0 +1,154 @@
+"""Menu definitions as versioned documents: draft -> validate -> publish -> roll back.
+
+Published versions never change; the current one is named by a one-row pointer (the database
+keeps the truth) mirrored in Redis so a dial reads it in the same round trip as its session.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ussd_app.database import Base, utcnow
+from ussd_app.engine.loader import load_text
+from ussd_app.engine.model import DefinitionError, Problem
+
+
+class VersionState(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class MenuVersion(Base):
+    __tablename__ = "menu_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # the version number members' sessions keep
+    yaml: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default=VersionState.DRAFT.value, index=True)
+    based_on: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    problems: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of the last check's problems
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_by: Mapped[str | None] = mapped_column(String(200))
+    published_at: Mapped[datetime | None]
+
+    @property
+    def problem_list(self) -> list[dict]:
+        return json.loads(self.problems or "[]")
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p["level"] == "error" for p in self.problem_list)
+
+
+class MenuPointer(Base):
+    """One row: the version new USSD sessions start on."""
+
+    __tablename__ = "menu_pointer"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    version_id: Mapped[int] = mapped_column(ForeignKey("menu_versions.id"))
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class NotAllowed(ValueError):
+    """The change is refused; the message says why (shown to staff)."""
+
+
+def check(yaml_text: str) -> list[Problem]:
+    """Every problem of a definition: errors (publishing is refused) and warnings."""
+    try:
+        _definition, warnings = load_text(yaml_text)
+    except DefinitionError as exc:
+        return exc.problems
+    return warnings
+
+
+def _as_json(problems: list[Problem]) -> str:
+    return json.dumps([{"node": p.node, "message": p.message, "level": p.level} for p in problems],
+                      ensure_ascii=False)
+
+
+def current_id(session: Session) -> int | None:
+    return session.execute(select(MenuPointer.version_id).where(MenuPointer.id == 1)).scalar()
+
+
+def seed(session: Session, path: Path) -> int:
+    """Version 1 from the menu file, published, if there is no version yet. Returns the current id."""
+    found = current_id(session)
+    if found is not None:
+        return found
+    text = path.read_text(encoding="utf-8")
+    version = MenuVersion(id=1, yaml=text, state=VersionState.PUBLISHED.value, note=f"seeded from {path.name}",
+                          problems=_as_json(check(text)), created_by="system", published_by="system",
+                          published_at=utcnow())
+    session.add(version)
+    session.flush()
+    session.add(MenuPointer(id=1, version_id=1, changed_by="system"))
+    session.commit()
+    return 1
+
+
+def new_draft(session: Session, author: str, based_on: int | None = None) -> MenuVersion:
+    base = session.get(MenuVersion, based_on or current_id(session))
+    if base is None:
+        raise NotAllowed("there is no version to start a draft from")
+    draft = MenuVersion(yaml=base.yaml, state=VersionState.DRAFT.value, based_on=base.id, created_by=author,
+                        problems=base.problems, note=f"draft from version {base.id}")
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def save_draft(session: Session, version_id: int, yaml_text: str) -> MenuVersion:
+    """Store the text whatever its problems (a draft may be invalid); records the problems."""
+    draft = _draft(session, version_id)
+    draft.yaml = yaml_text
+    draft.problems = _as_json(check(yaml_text))
+    return draft
+
+
+def publish(session: Session, version_id: int, actor: str) -> MenuVersion:
+    draft = _draft(session, version_id)
+    problems = check(draft.yaml)
+    draft.problems = _as_json(problems)
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        raise NotAllowed(f"{len(errors)} problem(s) must be fixed first, e.g. {errors[0]}")
+    draft.state = VersionState.PUBLISHED.value
+    draft.published_by, draft.published_at = actor, utcnow()
+    _point(session, draft.id, actor)
+    return draft
+
+
+def roll_back(session: Session, version_id: int, actor: str) -> MenuVersion:
+    version = session.get(MenuVersion, version_id)
+    if version is None or version.state != VersionState.PUBLISHED.value:
+        raise NotAllowed(f"version {version_id} is not a published version")
+    _point(session, version.id, actor)
+    return version
+
+
+def _point(session: Session, version_id: int, actor: str) -> None:
+    pointer = session.get(MenuPointer, 1)
+    if pointer is None:
+        session.add(MenuPointer(id=1, version_id=version_id, changed_by=actor))
+    else:
+        pointer.version_id, pointer.changed_by = version_id, actor
+
+
+def _draft(session: Session, version_id: int) -> MenuVersion:
+    version = session.get(MenuVersion, version_id)
+    if version is None:
+        raise NotAllowed(f"there is no version {version_id}")
+    if version.state != VersionState.DRAFT.value:
+        raise NotAllowed(f"version {version_id} is published: published versions never change")
+    return version
