@@ -8,6 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 # Demo-only secrets so `make run` works out of the box; production sets its own (see README).
 export SECRET_KEY ?= demo-secret-not-for-production
 export PIN_PEPPER ?= demo-pepper-not-for-production
+export ADMIN_COOKIE_SECURE ?= 0
 
 .PHONY: run test lint bench-ussd clean
 

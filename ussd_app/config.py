@@ -50,6 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEFAULT_REGION", "LA", "Region used to read phone numbers written without +country code."),
     Setting("TIMEZONE", "Asia/Vientiane", "Time zone in which dates and times are shown to members."),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
+    Setting("ADMIN_COOKIE_SECURE", True, "Admin session cookie only over HTTPS (make run turns it off for http).",
+            _bool),
     Setting("AT_USERNAME", "", "Africa's Talking username; with AT_API_KEY, SMS go through AT (else a local outbox)."),
     Setting("AT_API_KEY", "", "Africa's Talking API key (a secret)."),
     Setting("AT_SENDER_ID", "", "Sender ID or short code SMS come from (empty: AT's default)."),

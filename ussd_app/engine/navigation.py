@@ -61,9 +61,9 @@ def resume(definition: Definition, state: SessionState, inputs: list[str], servi
 
 def _apply(ctx: Ctx, value: str) -> Screen:
     state = ctx.state
-    pages = _pages(ctx)
-    if len(pages) > 1:
-        if value == MORE and state.page < len(pages) - 1:
+    shown = pages(ctx)
+    if len(shown) > 1:
+        if value == MORE and state.page < len(shown) - 1:
             state.page += 1
             return _current(ctx)
         if value == BACK and state.page > 0:
@@ -116,7 +116,8 @@ def _move(ctx: Ctx, step: Step, push: bool = True) -> Screen:
     raise MenuLoop(f"more than {MAX_MOVES} moves without a screen, last at node {here.id!r}")
 
 
-def _pages(ctx: Ctx) -> list[str]:
+def pages(ctx: Ctx) -> list[str]:
+    """Every page of the screen the session shows (the simulator shows where they break)."""
     state = ctx.state
     lines = state.lines
     if state.notice:
@@ -131,8 +132,8 @@ def _pages(ctx: Ctx) -> list[str]:
 
 def _current(ctx: Ctx) -> Screen:
     """The page of the current screen that is showing, rendered within its budget."""
-    pages = _pages(ctx)
+    shown = pages(ctx)
     state = ctx.state
-    state.page = min(state.page, len(pages) - 1)
-    last = state.page == len(pages) - 1
-    return Screen(pages[state.page], end=state.ends and last)
+    state.page = min(state.page, len(shown) - 1)
+    last = state.page == len(shown) - 1
+    return Screen(shown[state.page], end=state.ends and last)

@@ -203,9 +203,12 @@ def _budgets(defn: Definition) -> list[Problem]:
                 continue
             text = "\n".join([*screen.lines, screen.footer or ""])
             pages = len(paginate(screen.lines, ctx.message("more"), ctx.message("back"), screen.footer))
-            # Allowed (the renderer paginates) but worth a look: a menu's last option moves to page 2.
+            # Results of actions vary with the member and paginate by design: a warning. A fixed
+            # text over budget is something staff can and must shorten (a menu's last option, the
+            # language, would move to page 2).
+            level = "warning" if node.TYPE == "action" else "error"
             out.append(Problem(node.id, f"screen over budget in {lang} ({_size(text)}): shown in {pages} pages",
-                               level="warning"))
+                               level=level))
     return out
 
 

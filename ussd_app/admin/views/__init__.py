@@ -1,0 +1,1 @@
+"""One module per thing the console shows: sign-in, menus, simulator, tests, outbox, analytics, audit."""

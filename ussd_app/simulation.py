@@ -1,0 +1,107 @@
+"""Run a menu definition (a draft, or any version) through the same engine as the webhook,
+without touching anything: members are read, effects are only described, PIN counters live
+in the simulation. Used by the admin simulator and by conversation tests."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ussd_app.encoding import measure
+from ussd_app.engine import SessionState, resume
+from ussd_app.engine import effects as fx
+from ussd_app.engine.context import Ctx
+from ussd_app.engine.model import Definition
+from ussd_app.engine.navigation import pages
+from ussd_app.engine.ports import Services
+from ussd_app.engine.render import BUDGET
+
+
+@dataclass
+class SimCounters:
+    """The engine's Counters port, kept inside one simulation."""
+
+    pin: dict[str, int] = field(default_factory=dict)
+    link: dict[str, int] = field(default_factory=dict)
+
+    def pin_failures(self, member: str) -> int:
+        return self.pin.get(member, 0)
+
+    def link_failures(self, phone: str) -> int:
+        return self.link.get(phone, 0)
+
+    def apply(self, effects: list[fx.Effect]) -> None:
+        for e in effects:
+            if isinstance(e, fx.PinFailed):
+                self.pin[e.member] = self.pin.get(e.member, 0) + 1
+            elif isinstance(e, (fx.PinVerified, fx.PinLocked, fx.PinChanged)):
+                self.pin.pop(e.member, None)
+            elif isinstance(e, fx.LinkAttemptFailed):
+                self.link[e.phone] = self.link.get(e.phone, 0) + 1
+
+
+@dataclass(frozen=True)
+class SimScreen:
+    text: str
+    end: bool
+    encoding: str
+    length: int
+    budget: int
+    pages: list[str]  # every page of the screen shown; `page` is the one on the phone
+    page: int
+    node: str
+    effects: list[str]  # what the real service would have done
+
+
+def describe(effect: fx.Effect) -> str:
+    if isinstance(effect, fx.SmsRequested):
+        return f"would queue an SMS ({effect.kind}, {effect.language})"
+    names = {fx.PhoneLinked: "would link this phone", fx.PinChanged: "would change the PIN",
+             fx.PinLocked: "would lock PIN options", fx.LanguageChosen: "would remember the language",
+             fx.PinFailed: "would count a wrong PIN", fx.PinVerified: "would reset the wrong-PIN count",
+             fx.LinkAttemptFailed: "would count a failed identity check"}
+    return names.get(type(effect), type(effect).__name__)
+
+
+class Simulation:
+    def __init__(self, definition: Definition, services: Services, phone: str, lang: str | None = None,
+                 service_code: str = "*211#") -> None:
+        self.definition = definition
+        self.services = services
+        self.counters = services.counters if isinstance(services.counters, SimCounters) else SimCounters()
+        services.counters = self.counters
+        member = services.members.linked_to_phone(phone)
+        if lang not in definition.languages:
+            lang = member.language if member and member.language in definition.languages else \
+                definition.default_language
+        self.state = SessionState(session_id="simulation", phone=phone, menu_version=definition.version,
+                                  lang=lang, service_code=service_code, member=member.ssn if member else None)
+        self.started = False
+
+    def dial(self) -> SimScreen:
+        self.started = True
+        return self._step([])
+
+    def press(self, key: str) -> SimScreen:
+        if not self.started:
+            self.dial()
+        return self._step([key])
+
+    def _step(self, inputs: list[str]) -> SimScreen:
+        outcome = resume(self.definition, self.state, inputs, self.services)
+        self.counters.apply(outcome.effects)
+        screen = outcome.screen
+        encoding, length = measure(screen.text)
+        all_pages = pages(Ctx(self.definition, self.state, self.services))
+        return SimScreen(text=screen.text, end=screen.end, encoding=encoding, length=length, budget=BUDGET[encoding],
+                         pages=all_pages, page=self.state.page, node=self.state.node or "",
+                         effects=[describe(e) for e in outcome.effects])
+
+    # --- kept between web requests (the simulator page) ---
+    def dump(self) -> dict[str, Any]:
+        return {"state": self.state.to_dict(), "counters": asdict(self.counters), "started": self.started}
+
+    def load(self, raw: dict[str, Any]) -> None:
+        self.state = SessionState.from_dict(raw["state"])
+        self.counters.pin, self.counters.link = raw["counters"]["pin"], raw["counters"]["link"]
+        self.started = raw["started"]
