@@ -9,6 +9,7 @@ import pytest
 from tests.unit.engine_fakes import FakeCounters, FakeMembers, apply, member, services
 from ussd_app.engine import SessionState, resume
 from ussd_app.engine import effects as fx
+from ussd_app.engine.actions import ActionResult, action
 from ussd_app.engine.loader import load_text
 from ussd_app.engine.render import fits
 
@@ -60,11 +61,18 @@ FLOW = MESSAGES + textwrap.dedent("""
         type: message
         text: {lo: "ຄວາມລັບ", en: "The secret"}
       long:
-        type: message
-        text:
-          lo: "ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ"
-          en: "Short in English"
+        type: action
+        action: test_long_result
+        text: {lo: "{body}", en: "Short in English"}
 """)
+
+LONG_LAO = "ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ ເງິນສົມທົບ"
+
+
+@action("test_long_result", samples={"body": "ສັ້ນ"})
+def _long_result(ctx, args):
+    """A result longer than a screen: a fixed text that long would be refused at load."""
+    return ActionResult(values={"body": LONG_LAO})
 
 
 @pytest.fixture
