@@ -80,11 +80,12 @@ def run_hop(hop: Hop) -> Screen:
             stored = StoredSession(_new_state(hop, loaded, services))
             new_inputs = [] if timed_out else list(hop.inputs)
         definition = menu_store().get(stored.state.menu_version) or menu_store().current()
+        shown_before = stored.state.node
         outcome = resume(definition, stored.state, new_inputs, services, timed_out=timed_out)
         stored.history_digest, stored.consumed = digest, len(hop.inputs)
         _keep_member(stored, services, outcome.effects)
         stored.reply, stored.reply_end = outcome.screen.text, outcome.screen.end
-        if store.save(stored, loaded.rev, now):
+        if store.save(stored, loaded.rev, now, _usage(stored, shown_before, len(new_inputs), hop.network)):
             break
         db().rollback()  # another hop of this session won the race: read again, decide again
     else:
@@ -109,6 +110,25 @@ def _keep_member(stored: StoredSession, services: Services, effects: list[Effect
         stored.extra["member"] = view_to_dict(view)
     elif effects or not ssn:
         stored.extra.pop("member", None)
+
+
+def _usage(stored: StoredSession, shown_before: str | None, typed: int, network: str) -> tuple[str, dict[str, int]]:
+    """This hop's part of the day's figures: nodes this session reaches for the first time, and
+    the keys typed (and refused) at the screen that was showing."""
+    state = stored.state
+    lang, net = state.lang, network or "-"
+    seen = set(stored.extra.get("seen", []))
+    counts: dict[str, int] = {}
+    for node in dict.fromkeys(state.visited):
+        if node not in seen:
+            counts[f"reach|{lang}|{net}|{node}"] = 1
+            seen.add(node)
+    stored.extra["seen"] = sorted(seen)
+    if shown_before and typed:
+        counts[f"inputs|{lang}|{net}|{shown_before}"] = typed
+        if state.invalid:
+            counts[f"invalid|{lang}|{net}|{shown_before}"] = state.invalid
+    return app_services().clock.today().isoformat(), counts
 
 
 def _new_state(hop: Hop, loaded: Loaded, services: Services) -> SessionState:

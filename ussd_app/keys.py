@@ -7,3 +7,4 @@ LINK_FAILURES = "ussd:fail:link:{phone}"  # failed SSN/date-of-birth tries (TTL:
 MENU_CURRENT = "ussd:menu:current"  # the menu version new sessions start on (mirror of the DB pointer)
 ADMIN_LOGIN_FAILURES = "admin:login:fail:{who}"  # failed sign-ins per email and per address (TTL 15 min)
 SIMULATION = "admin:sim:{sim_id}"  # a simulator conversation's state (TTL 1 h)
+USSD_STATS = "ussd:stats:{day}"  # hash of usage counts for one local day: "metric|lang|network|node" -> n

@@ -19,14 +19,20 @@ from ussd_app.engine.state import SessionState
 
 GRACE_SECONDS = 3600
 
-# Writes only if the revision is still the one we read ("" = the key must not exist yet).
+# Writes only if the revision is still the one we read ("" = the key must not exist yet); then,
+# and only then, counts the hop in the day's usage figures (KEYS[2]): a lost race counts nothing.
 _CAS = """
 local current = redis.call('HGET', KEYS[1], 'rev')
 if (current or '') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'body', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
+for i = 6, #ARGV, 2 do
+  redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1])
+end
+if #ARGV >= 6 then redis.call('EXPIRE', KEYS[2], ARGV[5]) end
 return 1
 """
+STATS_DAYS = 40  # a day's figures stay in Redis this long; the nightly roll-up keeps them in the database
 
 
 @dataclass
@@ -84,13 +90,20 @@ class SessionStore:
         return Loaded(stored, rev.decode() if rev else "", lang.decode() if lang else None,
                       menu.decode() if menu else None)
 
-    def save(self, stored: StoredSession, expected_rev: str, now: float | None = None) -> bool:
-        """Write if nobody else wrote since `expected_rev` was read. False means: read again."""
+    def save(self, stored: StoredSession, expected_rev: str, now: float | None = None,
+             stats: tuple[str, dict[str, int]] | None = None) -> bool:
+        """Write if nobody else wrote since `expected_rev` was read. False means: read again.
+
+        `stats`: (the day, {field: increment}) for the usage figures, applied with the write."""
         now = time.time() if now is None else now
         stored.expires_at = now + self.ttl
         new_rev = str(int(expected_rev or 0) + 1)
         key = keys.SESSION.format(session_id=stored.state.session_id)
-        done = self._cas(keys=[key], args=[expected_rev, new_rev, stored.to_json(), self.ttl + GRACE_SECONDS])
+        day, counts = stats or ("", {})
+        args: list = [expected_rev, new_rev, stored.to_json(), self.ttl + GRACE_SECONDS, STATS_DAYS * 86400]
+        for name, increment in counts.items():
+            args += [name, increment]
+        done = self._cas(keys=[key, keys.USSD_STATS.format(day=day)], args=args)
         return bool(done)
 
     def delete(self, session_id: str) -> None:
