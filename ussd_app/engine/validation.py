@@ -50,8 +50,7 @@ def validate(defn: Definition, parsed_ids: set[str] | None = None) -> list[Probl
     problems += _translations(defn)
     problems += _templates(defn)
     problems += _loops(defn)
-    if not any(p.level == "error" for p in problems):
-        problems += _budgets(defn)
+    problems += _budgets(defn)
     return problems
 
 
@@ -187,29 +186,36 @@ def _budgets(defn: Definition) -> list[Problem]:
     out = []
     for node in defn.nodes.values():
         for lang in defn.languages:
-            screen = sample_screen(defn, node, lang)
-            if screen is None:
-                continue
-            ctx = sample_ctx(defn, lang)
-            if node.TYPE in PROMPT_NOTICES:
-                # A prompt is typed into: it must fit one page even with its longest error line.
-                notices = [ctx.message(k, **MESSAGE_SAMPLES) for k in PROMPT_NOTICES[node.TYPE]]
-                text = "\n".join([max(notices, key=len), *screen.lines])
-                if not fits(text):
-                    out.append(Problem(node.id, f"screen over budget in {lang} ({_size(text)}, with its longest "
-                                                "error line)"))
-                continue
-            if fits_one_page(screen.lines, screen.footer):
-                continue
-            text = "\n".join([*screen.lines, screen.footer or ""])
-            pages = len(paginate(screen.lines, ctx.message("more"), ctx.message("back"), screen.footer))
-            # Results of actions vary with the member and paginate by design: a warning. A fixed
-            # text over budget is something staff can and must shorten (a menu's last option, the
-            # language, would move to page 2).
-            level = "warning" if node.TYPE == "action" else "error"
-            out.append(Problem(node.id, f"screen over budget in {lang} ({_size(text)}): shown in {pages} pages",
-                               level=level))
+            try:
+                problem = _budget(defn, node, lang)
+            except (KeyError, ValueError, IndexError):
+                continue  # a screen that cannot even be built: its own problems are listed already
+            if problem is not None:
+                out.append(problem)
     return out
+
+
+def _budget(defn: Definition, node: Node, lang: str) -> Problem | None:
+    screen = sample_screen(defn, node, lang)
+    if screen is None:
+        return None
+    ctx = sample_ctx(defn, lang)
+    if node.TYPE in PROMPT_NOTICES:
+        # A prompt is typed into: it must fit one page even with its longest error line.
+        notices = [ctx.message(k, **MESSAGE_SAMPLES) for k in PROMPT_NOTICES[node.TYPE]]
+        text = "\n".join([max(notices, key=len), *screen.lines])
+        if fits(text):
+            return None
+        return Problem(node.id, f"screen over budget in {lang} ({_size(text)}, with its longest error line)")
+    if fits_one_page(screen.lines, screen.footer):
+        return None
+    text = "\n".join([*screen.lines, screen.footer or ""])
+    pages = len(paginate(screen.lines, ctx.message("more"), ctx.message("back"), screen.footer))
+    # Results of actions vary with the member and paginate by design: a warning. A fixed text over
+    # budget is something staff can and must shorten (a menu's last option, the language, would
+    # move to page 2).
+    level = "warning" if node.TYPE == "action" else "error"
+    return Problem(node.id, f"screen over budget in {lang} ({_size(text)}): shown in {pages} pages", level=level)
 
 
 def _size(text: str) -> str:
