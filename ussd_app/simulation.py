@@ -55,11 +55,11 @@ class SimScreen:
 
 def describe(effect: fx.Effect) -> str:
     if isinstance(effect, fx.SmsRequested):
-        return f"would queue an SMS ({effect.kind}, {effect.language})"
-    names = {fx.PhoneLinked: "would link this phone", fx.PinChanged: "would change the PIN",
-             fx.PinLocked: "would lock PIN options", fx.LanguageChosen: "would remember the language",
-             fx.PinFailed: "would count a wrong PIN", fx.PinVerified: "would reset the wrong-PIN count",
-             fx.LinkAttemptFailed: "would count a failed identity check"}
+        return f"queue an SMS ({effect.kind}, {effect.language})"
+    names = {fx.PhoneLinked: "link this phone", fx.PinChanged: "change the PIN",
+             fx.PinLocked: "lock PIN options", fx.LanguageChosen: "remember the language",
+             fx.PinFailed: "count a wrong PIN", fx.PinVerified: "reset the wrong-PIN count",
+             fx.LinkAttemptFailed: "count a failed identity check"}
     return names.get(type(effect), type(effect).__name__)
 
 

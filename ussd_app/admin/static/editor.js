@@ -25,7 +25,7 @@
       var n = parseInt(link.getAttribute("data-line"), 10), pos = 0, lines = area.value.split("\n");
       for (var i = 0; i < n - 1 && i < lines.length; i++) pos += lines[i].length + 1;
       area.focus(); area.setSelectionRange(pos, pos + (lines[n - 1] || "").length);
-      area.scrollTop = Math.max(0, (n - 5) * 19.5);
+      area.scrollTop = Math.max(0, (n - 5) * 20);
     });
   });
   number();
