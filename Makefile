@@ -10,6 +10,10 @@ export SECRET_KEY ?= demo-secret-not-for-production
 export PIN_PEPPER ?= demo-pepper-not-for-production
 export ADMIN_COOKIE_SECURE ?= 0
 
+# Demo-only admin account, (re)made by `make run`; README gives it.
+DEMO_ADMIN ?= admin@lsso.example
+DEMO_ADMIN_PASSWORD ?= lsso-demo-2026
+
 .PHONY: run test lint bench-ussd clean
 
 $(BIN)/activate:
@@ -27,6 +31,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime
 	$(FLASK) db create
 	$(FLASK) members seed-demo
+	@$(FLASK) admin create-user $(DEMO_ADMIN) --role publisher --password '$(DEMO_ADMIN_PASSWORD)' >/dev/null
 	@$(FLASK) ussd how-to-dial --port $(PORT)
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload
 

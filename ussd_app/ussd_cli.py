@@ -68,6 +68,7 @@ def how_to_dial_command(port: int) -> None:
     click.echo("       --data-urlencode phoneNumber=+8562055512345 -d networkCode=41801 -d text=")
     click.echo("  then the same with -d text=1, then -d 'text=1*2580' …")
     click.echo("Or play it in this terminal: .venv/bin/flask --app wsgi ussd dial +8562055512345")
+    click.echo(f"Admin console: http://127.0.0.1:{port}/admin  (demo: admin@lsso.example / lsso-demo-2026)")
     click.echo("Demo phones:")
     for phone, what in DEMO_PHONES:
         click.echo(f"  {phone}  {what}")
