@@ -1,12 +1,6 @@
 """Conversation tests: short scripts staff write to pin down what a menu must still do.
 
-    # a linked member sees their contributions
-    phone +8562055512345
-    expect ປກສ
-    press 1
-    expect PIN
-    press 2580
-    expect ຈ່າຍແລ້ວ
+    (see EXAMPLE below)
 
 Lines: `phone NUMBER` (required, first), `lang lo|en` (optional), `dial` (optional: the first
 press dials anyway), `press KEY`, `expect TEXT` (the screen shows TEXT), `expect end` (the
@@ -24,6 +18,14 @@ from ussd_app.phones import InvalidPhone, normalise
 from ussd_app.simulation import SimScreen, Simulation
 
 COMMANDS = ("phone", "lang", "dial", "press", "expect")
+EXAMPLE = """# a linked member sees their contributions
+phone +8562055512345
+expect ປກສ
+press 1
+expect PIN
+press 2580
+expect ຈ່າຍແລ້ວ
+"""
 
 
 class ScriptError(ValueError):

@@ -9,6 +9,7 @@ from ussd_app.clock import FixedClock
 from ussd_app.engine import effects as fx
 from ussd_app.engine.ports import ContributionSummary, ContributionView, Limits, MemberView, Services
 from ussd_app.members.pins import PinHasher
+from ussd_app.simulation import SimCounters
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
 PINS = PinHasher("unit-test-pepper")
@@ -53,16 +54,7 @@ class FakeMembers:
         return any(m.phone == phone and m.linked and m.ssn != ssn for m in self.members.values())
 
 
-@dataclass
-class FakeCounters:
-    pin: dict[str, int] = field(default_factory=dict)
-    link: dict[str, int] = field(default_factory=dict)
-
-    def pin_failures(self, member: str) -> int:
-        return self.pin.get(member, 0)
-
-    def link_failures(self, phone: str) -> int:
-        return self.link.get(phone, 0)
+FakeCounters = SimCounters  # the simulation's in-memory counters serve the engine tests too
 
 
 def services(members: FakeMembers | None = None, counters: FakeCounters | None = None, **extra: object) -> Services:
@@ -72,18 +64,12 @@ def services(members: FakeMembers | None = None, counters: FakeCounters | None =
 
 def apply(effects: list[fx.Effect], members: FakeMembers, counters: FakeCounters) -> None:
     """What the host would do, in memory."""
+    counters.apply(effects)
     for e in effects:
-        if isinstance(e, fx.PinFailed):
-            counters.pin[e.member] = counters.pin.get(e.member, 0) + 1
-        elif isinstance(e, (fx.PinVerified, fx.PinChanged)):
-            counters.pin.pop(e.member, None)
-            if isinstance(e, fx.PinChanged):
-                members.pins[e.member] = e.pin_hash
+        if isinstance(e, fx.PinChanged):
+            members.pins[e.member] = e.pin_hash
         elif isinstance(e, fx.PinLocked):
-            counters.pin.pop(e.member, None)
             members.members[e.member] = replace(members.members[e.member], pin_locked_until=e.until)
-        elif isinstance(e, fx.LinkAttemptFailed):
-            counters.link[e.phone] = counters.link.get(e.phone, 0) + 1
         elif isinstance(e, fx.PhoneLinked):
             members.members[e.member] = replace(members.members[e.member], linked=True)
             members.pins[e.member] = e.pin_hash

@@ -173,7 +173,8 @@ def test_every_kind_of_problem_is_listed_with_its_node(publisher):
     publisher.post(f"/admin/menus/{version}", {"yaml": yaml.safe_dump(raw, allow_unicode=True)})
     page = publisher.get(f"/admin/menus/{version}").get_data(as_text=True)
     for expected in ("<code>orphan</code>: unreachable", "<code>contact</code>: screen over budget in lo",
-                     "<code>voluntary_info</code>: text: missing en translation", "<code>link_ssn</code>: invalid regex",
+                     "<code>voluntary_info</code>: text: missing en translation",
+                     "<code>link_ssn</code>: invalid regex",
                      "<code>eligibility</code>: unknown action &#39;pay_out&#39;",
                      "<code>guest_home</code>: next node &#39;gone&#39; does not exist"):
         assert expected in page, expected

@@ -303,40 +303,38 @@ def test_sweep_gives_lost_jobs_back(app, queued):
     assert found.requeued == [queued]
 
 
-def test_a_batch_claims_each_message_once_and_skips_what_is_not_queued(app):
+def add_messages(app, n: int, prefix: str) -> list[int]:
     sms = sms_services(app)
     with app.app_context(), clients(app).sessions() as s:
         ids = [outbox.add(s, sms.templates, recipient=f"+85620555{i:05d}", kind="opted_in", language="en", values={},
-                          key=f"b{i}").id for i in range(5)]
+                          key=f"{prefix}{i}").id for i in range(n)]
         s.commit()
-    policy = delivery.Policy(backoff=(10,), quiet=QuietHours.parse("08:00-20:00", "Asia/Vientiane"))
+    return ids
+
+
+POLICY = delivery.Policy(backoff=(10,), quiet=QuietHours.parse("08:00-20:00", "Asia/Vientiane"))
+
+
+def test_a_batch_claims_each_message_once_and_skips_what_is_not_queued(app):
+    ids = add_messages(app, 5, "b")
     sender = Script("a", RejectedSendError("403"), TransientSendError("500"), "d", "e")
     with clients(app).sessions() as s:
-        first = delivery.deliver(s, sender, policy, ids, lambda: NOW, lambda mid, when: None)
-        again = delivery.deliver(s, sender, policy, ids, lambda: NOW, lambda mid, when: None)
+        first = delivery.deliver(s, sender, POLICY, ids, lambda: NOW, lambda mid, when: None)
+        again = delivery.deliver(s, sender, POLICY, ids, lambda: NOW, lambda mid, when: None)
     assert first == {"sent": 3, "rejected": 1, "retry": 1}
     assert again == {"skipped": 4, "early": 1}  # nothing sent twice; the retry waits its turn
     assert sender.calls == 5
 
 
 def test_an_unexpected_error_fails_that_message_and_gives_back_the_rest(app):
-    sms = sms_services(app)
-    with app.app_context(), clients(app).sessions() as s:
-        ids = [outbox.add(s, sms.templates, recipient=f"+85620555{i:05d}", kind="opted_in", language="en", values={},
-                          key=f"u{i}").id for i in range(3)]
-        s.commit()
-    policy = delivery.Policy(backoff=(10,), quiet=QuietHours.parse("08:00-20:00", "Asia/Vientiane"))
+    ids = add_messages(app, 3, "u")
     with clients(app).sessions() as s, pytest.raises(KeyError):
-        delivery.deliver(s, Script("a", KeyError("bug")), policy, ids, lambda: NOW, lambda mid, when: None)
+        delivery.deliver(s, Script("a", KeyError("bug")), POLICY, ids, lambda: NOW, lambda mid, when: None)
     assert [row(app, i).status for i in ids] == ["sent", "failed", "queued"]
 
 
 def test_a_slow_batch_hands_its_unsent_messages_to_a_fresh_job(app):
-    sms = sms_services(app)
-    with app.app_context(), clients(app).sessions() as s:
-        ids = [outbox.add(s, sms.templates, recipient=f"+85620555{i:05d}", kind="opted_in", language="en", values={},
-                          key=f"s{i}").id for i in range(4)]
-        s.commit()
+    ids = add_messages(app, 4, "s")
     ticks = iter(NOW + timedelta(seconds=20 * i) for i in range(100))  # every send takes 20 s
     policy = delivery.Policy(backoff=(10,), quiet=QuietHours.parse("08:00-20:00", "Asia/Vientiane"), claim_budget=50)
     handed: list[int] = []

@@ -17,15 +17,6 @@ from ussd_app.admin.testing import run_all
 from ussd_app.extensions import db
 from ussd_app.menus import menu_store
 
-EXAMPLE = """# a linked member sees their contributions
-phone +8562055512345
-expect ປກສ
-press 1
-expect PIN
-press 2580
-expect ຈ່າຍແລ້ວ
-"""
-
 
 @bp.get("/tests")
 @requires(Role.VIEWER)
@@ -43,7 +34,7 @@ def test(test_id: int | None = None) -> ResponseReturnValue:
     row = db().get(ConversationTest, test_id) if test_id else None
     if test_id and row is None:
         abort(404)
-    form = TestForm(obj=row) if row else TestForm(script=EXAMPLE)
+    form = TestForm(obj=row) if row else TestForm(script=conversation_tests.EXAMPLE)
     if form.is_submitted():
         if Role(current_user().role).rank < Role.EDITOR.rank:
             abort(403)
