@@ -6,13 +6,15 @@ user (viewer < editor < publisher); every action in the audit log.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, Response, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 csrf = CSRFProtect()
+VIENTIANE = ZoneInfo("Asia/Vientiane")
 
 
 @bp.after_request
@@ -24,6 +26,16 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+@bp.app_template_filter("local")
+def _local(moment: datetime | None, seconds: bool = False) -> str:
+    """A stored UTC time as staff read it: Asia/Vientiane (SQLite hands back naive UTC)."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(VIENTIANE).strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else ""))
 
 
 @bp.app_context_processor
