@@ -13,3 +13,5 @@ QUEUE = os.environ.get("SMS_QUEUE", "sms")
 
 cron.register(jobs.send_reminders, QUEUE, cron=os.environ.get("REMINDER_CRON", "0 2 * * *"), job_timeout=3600)
 cron.register(jobs.sweep_outbox, QUEUE, interval=60, job_timeout=300)
+# 17:30 UTC is 00:30 in Vientiane: yesterday's usage figures are final, copy them to the database.
+cron.register(jobs.rollup_usage, QUEUE, cron="30 17 * * *", job_timeout=600)

@@ -32,3 +32,26 @@ def sweep_outbox() -> dict:
     with app.app_context():
         found = tasks.sweep(app)
         return {"in_doubt": found.in_doubt, "resent": len(found.resent), "requeued": len(found.requeued)}
+
+
+def rollup_usage(day: str | None = None) -> dict:
+    """Copy a finished day's usage figures from Redis into the database (default: yesterday in
+    Vientiane, plus any earlier day a missed night left behind). Re-running a day replaces it."""
+    from datetime import timedelta
+
+    from ussd_app import usage_stats
+    from ussd_app.extensions import clients
+    from ussd_app.services import app_services
+
+    app = worker_app()
+    with app.app_context():
+        today = app_services(app).clock.today()
+        if day is not None and date.fromisoformat(day) >= today:
+            # Hops still count into today: a copy now would stand in for the day's final figures.
+            raise ValueError(f"{day} is not over yet in {app.config['TIMEZONE']}: roll it up tomorrow")
+        redis = clients(app).redis
+        with clients(app).sessions() as session:
+            days = [date.fromisoformat(day)] if day else [today - timedelta(days=1)]
+            if day is None:
+                days += [d for d in usage_stats.pending_days(session, redis, today) if d not in days]
+            return {d.isoformat(): usage_stats.rollup(session, redis, d) for d in sorted(days)}
