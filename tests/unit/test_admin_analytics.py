@@ -23,7 +23,7 @@ from ussd_app.ussd_events import UssdSessionEvent
 PASSWORD = "a long password 123"
 _CSRF = re.compile(r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">')
 _ROW = re.compile(r'<tr data-node="([^"]*)">(.*?)</tr>', re.S)
-_CELL = re.compile(r'<td data-col="(\w+)">([^<]*)</td>')
+_CELL = re.compile(r'<td class="num" data-col="(\w+)">([^<]*)</td>')
 
 
 def signed_in(app: Flask) -> FlaskClient:
