@@ -5,10 +5,11 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FLASK := $(BIN)/flask --app wsgi
 
-# Demo-only secrets so `make run` works out of the box; production sets its own (see README).
-export SECRET_KEY ?= demo-secret-not-for-production
-export PIN_PEPPER ?= demo-pepper-not-for-production
-export ADMIN_COOKIE_SECURE ?= 0
+# Demo-only settings so `make run` works out of the box (production sets its own, see README);
+# given to `make run`'s commands only, so tests never see them.
+SECRET_KEY ?= demo-secret-not-for-production
+PIN_PEPPER ?= demo-pepper-not-for-production
+DEMO_ENV := SECRET_KEY='$(SECRET_KEY)' PIN_PEPPER='$(PIN_PEPPER)' ADMIN_COOKIE_SECURE=0
 
 # Demo-only admin account, (re)made by `make run`; README gives it.
 DEMO_ADMIN ?= admin@lsso.example
@@ -29,11 +30,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	touch $@
 
 run: $(VENV)/.runtime
-	$(FLASK) db create
-	$(FLASK) members seed-demo
-	@$(FLASK) admin create-user $(DEMO_ADMIN) --role publisher --password '$(DEMO_ADMIN_PASSWORD)' >/dev/null
-	@$(FLASK) ussd how-to-dial --port $(PORT)
-	$(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload
+	$(DEMO_ENV) $(FLASK) db create
+	$(DEMO_ENV) $(FLASK) members seed-demo
+	@$(DEMO_ENV) $(FLASK) admin create-user $(DEMO_ADMIN) --role publisher --password '$(DEMO_ADMIN_PASSWORD)' >/dev/null
+	@$(DEMO_ENV) $(FLASK) ussd how-to-dial --port $(PORT)
+	$(DEMO_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload
 
 test: $(VENV)/.dev
 	$(BIN)/pytest

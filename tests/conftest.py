@@ -27,6 +27,7 @@ BASE_CONFIG = {
     "PIN_PEPPER": "test-pepper",
     "SECRET_KEY": "test-secret",
     "LOG_LEVEL": "WARNING",
+    "ADMIN_COOKIE_SECURE": True,  # as in production, whatever the environment says
 }
 
 
