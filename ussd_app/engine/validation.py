@@ -173,9 +173,9 @@ def sample_ctx(defn: Definition, lang: str) -> SampleCtx:
     return SampleCtx(defn, state, services)
 
 
-def sample_screen(defn: Definition, node: Node, lang: str) -> Show | None:
+def sample_screen(defn: Definition, node: Node, lang: str, ctx: SampleCtx | None = None) -> Show | None:
     """The screen `node` shows in `lang` with sample values, or None if it shows no screen."""
-    step = node.enter(sample_ctx(defn, lang))
+    step = node.enter(ctx or sample_ctx(defn, lang))
     if not isinstance(step, Show):
         return None
     lines = [part for line in step.lines if line for part in line.split("\n")]
@@ -196,10 +196,10 @@ def _budgets(defn: Definition) -> list[Problem]:
 
 
 def _budget(defn: Definition, node: Node, lang: str) -> Problem | None:
-    screen = sample_screen(defn, node, lang)
+    ctx = sample_ctx(defn, lang)
+    screen = sample_screen(defn, node, lang, ctx)
     if screen is None:
         return None
-    ctx = sample_ctx(defn, lang)
     if node.TYPE in PROMPT_NOTICES:
         # A prompt is typed into: it must fit one page even with its longest error line.
         notices = [ctx.message(k, **MESSAGE_SAMPLES) for k in PROMPT_NOTICES[node.TYPE]]
