@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from sms import outbox, tasks
 from sms.models import SmsMessage, Status
-from ussd_app.extensions import clients
+from ussd_app.extensions import clients, job_command
 from ussd_app.phones import mask
 
 sms_cli = AppGroup("sms", help="SMS outbox, reminders and delivery.")
@@ -64,6 +64,7 @@ def stats_command() -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be sent; queue nothing.")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Run as if today were this date (YYYY-MM-DD).")
+@job_command
 def send_reminders_command(dry_run: bool, day: object) -> None:
     """Queue today's contribution reminders for voluntary-scheme members."""
     today: date | None = day.date() if day else None  # type: ignore[attr-defined]
@@ -83,6 +84,7 @@ def send_reminders_command(dry_run: bool, day: object) -> None:
 
 
 @sms_cli.command("sweep")
+@job_command
 def sweep_command() -> None:
     """Find messages whose sender died or whose job was lost, and deal with them now."""
     found = tasks.sweep(current_app)

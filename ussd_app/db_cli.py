@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from ussd_app import menu_versions
 from ussd_app.database import create_schema
-from ussd_app.extensions import clients
+from ussd_app.extensions import clients, job_command
 
 
 @click.group("db", cls=AppGroup, help="Database schema.")
@@ -19,6 +19,7 @@ def db_cli() -> None:
 
 
 @db_cli.command("create")
+@job_command
 def create_command() -> None:
     """Create every table that does not exist yet, and menu version 1 from the menu file."""
     create_schema(clients(current_app).engine)

@@ -6,8 +6,9 @@ context) or through the `Clients` held in `app.extensions["lsso"]`.
 
 from __future__ import annotations
 
+import functools
 import logging
-import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,14 +17,19 @@ import redis
 from flask import Flask, current_app, g
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ussd_app import db_limits
+from ussd_app.breaker import Breaker
+from ussd_app.db_limits import DbLimits
 from ussd_app.job_queue import InProcessJobQueue, JobQueue, RQJobQueue
+from ussd_app.redis_breaker import BreakerConnection
 
 log = logging.getLogger(__name__)
+
+BREAKER_SECONDS = 1.0  # after a timeout, fail at once this long before trying the backend again
 
 
 @dataclass
@@ -36,7 +42,7 @@ class Clients:
     queue: JobQueue  # RQ on a real Redis; a thread pool in this process with the fake one
 
 
-def build_redis(url: str, timeout: float) -> tuple[redis.Redis, bool]:
+def build_redis(url: str, timeout: float, breaker: Breaker | None = None) -> tuple[redis.Redis, bool]:
     """A real Redis client for `url`, or an in-process fakeredis when `url` is empty."""
     if not url:
         import fakeredis
@@ -46,6 +52,9 @@ def build_redis(url: str, timeout: float) -> tuple[redis.Redis, bool]:
             "process only. NOT FOR PRODUCTION: set REDIS_URL. !!!"
         )
         return fakeredis.FakeRedis(server=fakeredis.FakeServer(), lua_modules=set()), True
+    extra: dict[str, Any] = {}
+    if breaker is not None and url.startswith("redis://"):
+        extra = {"connection_class": BreakerConnection, "breaker": breaker}
     client = redis.Redis.from_url(
         url,
         socket_timeout=timeout,
@@ -54,51 +63,32 @@ def build_redis(url: str, timeout: float) -> tuple[redis.Redis, bool]:
         # One immediate reconnect (a pooled connection may predate a Redis restart), no retry on a
         # timeout: a member waiting on a hung Redis must get the fault reply within a second.
         retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+        **extra,
     )
     return client, False
 
 
-def build_engine(url: str, connect_timeout: int = 2) -> Engine:
-    """SQLAlchemy engine; SQLite gets WAL and foreign keys, PostgreSQL a connect timeout."""
+def build_engine(url: str, limits: DbLimits | None = None, breaker: Breaker | None = None) -> Engine:
+    """SQLAlchemy engine; SQLite gets WAL and foreign keys, PostgreSQL bounds on every wait."""
+    limits = limits or DbLimits()
     kwargs: dict[str, Any] = {}
+    sa_url = make_url(url)
     if url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}
     elif url.startswith("postgresql"):
-        kwargs["connect_args"] = {"connect_timeout": max(2, connect_timeout)}
+        sa_url = db_limits.with_statement_timeout(sa_url, limits.statement_ms)
         kwargs["pool_size"] = 5
         kwargs["max_overflow"] = 5
-        kwargs["pool_timeout"] = 1
-    engine = create_engine(url, **kwargs)
+        kwargs["pool_timeout"] = limits.connect_seconds
+    engine = create_engine(sa_url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        event.listen(engine, "checkout", _ping_if_idle)
-        event.listen(engine, "checkin", _note_checkin)
+    elif url.startswith("postgresql"):
+        db_limits.install(engine, limits, breaker or Breaker("database"))
     return engine
-
-
-IDLE_PING_SECONDS = 10.0
-
-
-def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    """Pessimistic disconnect check, but only for a connection idle long enough to have gone
-    stale (a database restart, a firewall timeout): pinging on every checkout would add a round
-    trip to every hop."""
-    if time.monotonic() - record.info.get("checked_in", time.monotonic()) < IDLE_PING_SECONDS:
-        return
-    try:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("SELECT 1")
-        cursor.close()
-    except Exception as exc:  # noqa: BLE001 - any failure means: give the pool a new connection
-        raise DisconnectionError(f"stale connection: {exc}") from exc
-
-
-def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
-    record.info["checked_in"] = time.monotonic()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -109,10 +99,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def init_app(app: Flask) -> None:
+def db_limits_of(cfg: Mapping[str, Any], role: str = "web") -> DbLimits:
+    """The database bounds for a process: web requests must answer in a second; jobs and
+    batch commands may run long statements."""
+    statement_ms = cfg["DATABASE_STATEMENT_TIMEOUT_MS"] if role == "web" else cfg["JOB_STATEMENT_TIMEOUT_MS"]
+    return DbLimits(connect_seconds=cfg["DATABASE_TIMEOUT_SECONDS"], statement_ms=statement_ms,
+                    idle_ping_seconds=cfg["DATABASE_IDLE_PING_SECONDS"])
+
+
+def init_app(app: Flask, role: str = "web") -> None:
     cfg = app.config
-    client, fake = build_redis(cfg["REDIS_URL"], cfg["REDIS_TIMEOUT_SECONDS"])
-    engine = build_engine(cfg["DATABASE_URL"], cfg["DATABASE_TIMEOUT_SECONDS"])
+    client, fake = build_redis(cfg["REDIS_URL"], cfg["REDIS_TIMEOUT_SECONDS"], Breaker("redis", BREAKER_SECONDS))
+    engine = build_engine(cfg["DATABASE_URL"], db_limits_of(cfg, role), Breaker("database", BREAKER_SECONDS))
     app.extensions["lsso"] = Clients(
         redis=client,
         engine=engine,
@@ -122,6 +120,26 @@ def init_app(app: Flask) -> None:
         queue=InProcessJobQueue() if fake else RQJobQueue(cfg["SMS_QUEUE"], client),
     )
     app.teardown_appcontext(_close_db)
+
+
+def use_job_limits(app: Flask) -> None:
+    """Rebuild the database engine with the bounds of batch work (a CLI command, a worker)."""
+    c = clients(app)
+    c.engine.dispose()
+    c.engine = build_engine(app.config["DATABASE_URL"], db_limits_of(app.config, "job"), Breaker("database"))
+    c.reads = c.engine.execution_options(isolation_level="AUTOCOMMIT")
+    c.sessions.configure(bind=c.engine)
+
+
+def job_command(command: Callable[..., Any]) -> Callable[..., Any]:
+    """For CLI commands doing batch work: they run with the job bounds, not the web's."""
+
+    @functools.wraps(command)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        use_job_limits(current_app)
+        return command(*args, **kwargs)
+
+    return wrapped
 
 
 def clients(app: Flask | None = None) -> Clients:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ussd_app.database import create_schema
-from ussd_app.extensions import clients
+from ussd_app.extensions import clients, job_command
 from ussd_app.members import importer
 from ussd_app.members.demo import DATA_DIR, seed_demo
 from ussd_app.members.models import Contribution, Member
@@ -32,6 +32,7 @@ _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 
 @members_cli.command("import-members")
 @click.argument("file", type=_FILE)
+@job_command
 def import_members_command(file: Path) -> None:
     """Upsert members from a CSV file (header: ssn,full_name,phone,date_of_birth,sex,scheme,
     registered_on,status,language)."""
@@ -41,6 +42,7 @@ def import_members_command(file: Path) -> None:
 
 @members_cli.command("import-contributions")
 @click.argument("file", type=_FILE)
+@job_command
 def import_contributions_command(file: Path) -> None:
     """Upsert contributions from a CSV file (header: ssn,period,insured_wage_lak,employee_lak,
     employer_lak,paid_on); the members must be imported first."""
@@ -48,6 +50,7 @@ def import_contributions_command(file: Path) -> None:
 
 
 @members_cli.command("seed-demo")
+@job_command
 def seed_demo_command() -> None:
     """Load the demo data set if there are no members yet (see members/demo_data/README.md)."""
     engine = clients(current_app).engine
