@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ussd_app.database import create_schema
+from ussd_app.db_limits import DbLimits
 from ussd_app.extensions import build_engine
 from ussd_app.members import demo
 from ussd_app.members.importer import CONTRIBUTION_COLUMNS, MEMBER_COLUMNS, import_contributions, import_members
@@ -47,7 +48,8 @@ def engine() -> Iterator[Engine]:
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in PG_URL else "?"
-    engine = build_engine(f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
+    # Imports and seeding are batch work: they run with the job bounds (see extensions.job_command).
+    engine = build_engine(f"{PG_URL}{sep}options=-csearch_path%3D{schema}", DbLimits(statement_ms=60000))
     try:
         create_schema(engine)
         yield engine
