@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, make_url, text
 
 from tests.ussd_dsl import Conversation, ussd
 
@@ -49,7 +51,7 @@ def seed_demo_database(database_url: str) -> None:
     from ussd_app.members.demo import seed_demo
     from ussd_app.services import app_services
 
-    app = make_app(database_url)
+    app = make_app(database_url, DATABASE_STATEMENT_TIMEOUT_MS=60000)  # batch work, as `flask db create` does
     create_schema(clients(app).engine)
     with clients(app).sessions() as session:
         seed_demo(session, app_services(app).pins)
@@ -67,10 +69,66 @@ def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, demo_db_template: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, demo_db_template: Path) -> str:
+    """A private copy of the demo database: SQLite by default; PostgreSQL too for modules marked
+    `both_databases` (each such test runs once on each)."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return request.getfixturevalue("pg_url")
     path = tmp_path / "lsso.db"
     shutil.copy(demo_db_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A PostgreSQL database with the schema and the demo data, built once; tests get copies."""
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL is not set (.ci/run sets it when PostgreSQL answers)")
+    name = f"lsso_tpl_{uuid.uuid4().hex[:10]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    try:
+        seed_demo_database(_pg_database(name))
+        yield name
+    finally:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url(pg_template: str) -> Iterator[str]:
+    """A fresh PostgreSQL database holding the demo data (a copy of the template: fast)."""
+    name = f"lsso_t_{uuid.uuid4().hex[:10]}"
+    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    yield _pg_database(name)
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def empty_pg_url() -> Iterator[str]:
+    """A PostgreSQL database with nothing in it."""
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL is not set (.ci/run sets it when PostgreSQL answers)")
+    name = f"lsso_e_{uuid.uuid4().hex[:10]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    yield _pg_database(name)
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pg_database(name: str) -> str:
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _pg_admin(statement: str) -> None:
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_databases"):
+        metafunc.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture
@@ -113,3 +171,4 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 MENU_FILE = Path(__file__).resolve().parents[1] / "menus" / "main.yaml"
 REDIS_TEST_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")

@@ -12,6 +12,8 @@ import pytest
 from tests.conftest import make_app
 from ussd_app.gateways.errors import FAULT_TEXT
 
+pytestmark = pytest.mark.both_databases  # the journeys on production's database too
+
 HOP = {"sessionId": "fault-1", "serviceCode": "*211#", "phoneNumber": "+8562055512345", "networkCode": "41801",
        "text": ""}
 
@@ -88,3 +90,7 @@ def test_database_without_its_schema(tmp_path):
     app = make_app(f"sqlite:///{tmp_path}/empty.db")
     elapsed, status, body = timed_hop(app)
     assert_polite_end(elapsed, status, body)
+
+
+def test_postgresql_database_without_its_schema(empty_pg_url):
+    assert_polite_end(*timed_hop(make_app(empty_pg_url)))

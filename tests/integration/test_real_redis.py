@@ -13,6 +13,8 @@ from tests.ussd_dsl import ussd
 from ussd_app import keys
 from ussd_app.extensions import clients
 
+pytestmark = pytest.mark.both_databases  # the journeys on production's database too
+
 PENSIONER, BEHIND, PIN = "+8562055512345", "+8562055523456", "2580"
 TO_LINK = ("+8562055534567", "1003456789", "03111992")
 
@@ -78,15 +80,3 @@ def test_expired_session_resumes_as_timed_out(database_url, redis_url):
     body = post(client, "late-1", PENSIONER, f"1*{PIN}")
     assert body.startswith("CON ໝົດເວລາ, ເລີ່ມໃໝ່")
     assert "1 ເງິນສົມທົບ" in body
-
-
-def test_journeys_on_postgresql(pg_url, redis_url):
-    app = make_app(pg_url, REDIS_URL=redis_url)
-    dial = ussd(app.test_client()).dial
-    phone, ssn, dob = TO_LINK
-    dial(phone).press("1", ssn, dob, "4826", "4826").ends().see("ເຊື່ອມເບີສຳເລັດ")
-    dial(phone).press("1", "4826").see("ຈ່າຍແລ້ວ")
-    dial(PENSIONER).press("2", PIN).see("ມີສິດ")
-    convo = dial(BEHIND).press("1", "1111", "1112", "1113").ends()
-    assert "30" in convo.screen
-    clients(app).engine.dispose()

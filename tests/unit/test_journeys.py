@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import FROZEN_NOW
@@ -14,6 +15,8 @@ from ussd_app.clock import FixedClock
 from ussd_app.extensions import clients
 from ussd_app.members.models import Member
 from ussd_app.services import app_services
+
+pytestmark = pytest.mark.both_databases  # the journeys on production's database too
 
 PENSIONER = "+8562055512345"  # linked, lo, enterprise, 192 months, born 1964
 BEHIND = "+8562055523456"  # linked, lo, voluntary, last paid 2026-06

@@ -13,6 +13,8 @@ from ussd_app.extensions import clients
 from ussd_app.members.models import Member
 from ussd_app.ussd_events import UssdSessionEvent
 
+pytestmark = pytest.mark.both_databases  # the journeys on production's database too
+
 URL = "/ussd/africastalking"
 GOOD = {"sessionId": "s-1", "serviceCode": "*211#", "phoneNumber": STRANGER, "networkCode": "41801", "text": ""}
 
