@@ -12,7 +12,7 @@ import yaml
 
 from sms.models import Kind
 from sms.segments import Segments, count
-from ussd_app.engine.text import Day, Money, Period, fill, placeholders
+from ussd_app.engine.text import Day, Money, Period, Wait, fill, placeholders
 
 LANGUAGES = ("lo", "en")
 DEFAULT_PATH = Path(__file__).with_name("templates.yaml")
@@ -105,4 +105,6 @@ def _sample(value: Any) -> Any:
         return Period(str(value["period"]))
     if isinstance(value, dict) and set(value) == {"day"}:
         return Day(date.fromisoformat(str(value["day"])))
+    if isinstance(value, dict) and set(value) == {"wait"}:
+        return Wait(int(value["wait"]))
     return value

@@ -1,4 +1,4 @@
-"""Applies the engine's effects: database writes in one transaction, counters in Redis.
+"""Applies the engine's effects: database writes in one transaction, guards' counters in Redis.
 
 Each effect type has one handler, registered in HANDLERS; a new effect (e.g. an SMS) adds one.
 """
@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from sms import outbox
 from sms.service import sms_services
 from ussd_app import keys
-from ussd_app.counters import RedisCounters
 from ussd_app.engine import effects as fx
+from ussd_app.guards import UssdGuards
 from ussd_app.members.repository import SqlMembers
 from ussd_app.phones import mask
 
@@ -28,7 +28,7 @@ GUEST_LANGUAGE_DAYS = 365
 @dataclass
 class Sinks:
     members: SqlMembers
-    counters: RedisCounters
+    guards: UssdGuards
     redis: redis.Redis
     session: Session
     context: dict  # what the hop knows that effects may need (session id, gateway …)
@@ -66,36 +66,31 @@ def _language(e: fx.LanguageChosen, s: Sinks) -> None:
 @handles(fx.PhoneLinked)
 def _linked(e: fx.PhoneLinked, s: Sinks) -> None:
     s.members.link_phone(e.member, e.phone, e.pin_hash)
-    s.counters.reset_link_failures(e.phone)
     log.info("phone %s linked to a member", mask(e.phone))
+
+
+@handles(fx.IdentityMatched)
+@handles(fx.PinVerified)
+def _try_passed(e: fx.Effect, s: Sinks) -> None:
+    s.guards.settle([e])
 
 
 @handles(fx.PinChanged)
 def _pin_changed(e: fx.PinChanged, s: Sinks) -> None:
     s.members.set_pin(e.member, e.pin_hash)
-    s.counters.reset_pin_failures(e.member)
-
-
-@handles(fx.PinFailed)
-def _pin_failed(e: fx.PinFailed, s: Sinks) -> None:
-    s.counters.add_pin_failure(e.member)
-
-
-@handles(fx.PinVerified)
-def _pin_verified(e: fx.PinVerified, s: Sinks) -> None:
-    s.counters.reset_pin_failures(e.member)
+    s.guards.settle([e])
 
 
 @handles(fx.PinLocked)
 def _pin_locked(e: fx.PinLocked, s: Sinks) -> None:
+    # The guard itself already refuses further tries; this is the record, and the next lock grows.
     s.members.lock_pin(e.member, e.until)
-    s.counters.reset_pin_failures(e.member)
+    s.guards.settle([e])
     log.warning("PIN-protected options locked until %s after repeated wrong PINs", e.until.isoformat())
 
 
 @handles(fx.LinkAttemptFailed)
 def _link_failed(e: fx.LinkAttemptFailed, s: Sinks) -> None:
-    s.counters.add_link_failure(e.phone)
     if e.blocked:
         log.warning("phone linking blocked for %s after repeated failed tries", mask(e.phone))
 

@@ -31,6 +31,7 @@ from ussd_app.sessions import Loaded, SessionStore, StoredSession
 log = logging.getLogger(__name__)
 
 CAS_ATTEMPTS = 5
+TWIN_WAIT_SECONDS = 0.8  # a hop takes milliseconds; a fault reply must still come within 1 s
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,20 @@ def session_store() -> SessionStore:
 def run_hop(hop: Hop) -> Screen:
     store = session_store()
     digest = _digest(hop.inputs)
-    for _ in range(CAS_ATTEMPTS):
+    try:
+        return _run(store, hop, digest)
+    except Exception:
+        try:
+            store.release(hop.session_id, digest)  # a retry of this hop may run it again
+        except Exception:  # noqa: BLE001 - Redis itself may be what failed; the claim expires anyway
+            pass
+        raise
+
+
+def _run(store: SessionStore, hop: Hop, digest: str) -> Screen:
+    for attempt in range(CAS_ATTEMPTS):
         now = time.time()
-        loaded = store.load(hop.session_id, hop.phone)
+        loaded = _claim(store, hop, digest) if attempt == 0 else store.load(hop.session_id, hop.phone)
         stored = loaded.stored
         known = stored.extra.get("member") if stored is not None else None
         services = request_services(known=[view_from_dict(known)] if known else [])
@@ -73,6 +85,7 @@ def run_hop(hop: Hop) -> Screen:
         if stored is not None and not timed_out:
             if stored.history_digest == digest:
                 return Screen(stored.reply, stored.reply_end)  # a replay: same answer, nothing re-run
+        if stored is not None and not timed_out:
             consumed = stored.consumed
             known = consumed <= len(hop.inputs) and _digest(hop.inputs[:consumed]) == stored.history_digest
             new_inputs = list(hop.inputs[stored.consumed:]) if known else list(hop.inputs[-1:])
@@ -85,7 +98,7 @@ def run_hop(hop: Hop) -> Screen:
         stored.history_digest, stored.consumed = digest, len(hop.inputs)
         _keep_member(stored, services, outcome.effects)
         stored.reply, stored.reply_end = outcome.screen.text, outcome.screen.end
-        if store.save(stored, loaded.rev, now, _usage(stored, shown_before, len(new_inputs), hop.network)):
+        if store.save(stored, loaded.rev, now, _usage(stored, shown_before, len(new_inputs), hop.network), digest):
             break
         db().rollback()  # another hop of this session won the race: read again, decide again
     else:
@@ -101,14 +114,33 @@ def run_hop(hop: Hop) -> Screen:
     return outcome.screen
 
 
+def _claim(store: SessionStore, hop: Hop, digest: str) -> Loaded:
+    """The session, loaded with the claim to run this hop. While another copy of this very hop
+    holds it (a gateway's retry arriving with it), wait: its answer is this one's too, and the
+    hop runs once, its PIN tries counted once."""
+    deadline = time.monotonic() + TWIN_WAIT_SECONDS
+    while True:
+        loaded = store.load(hop.session_id, hop.phone, claim=digest)
+        if loaded.stored is not None and loaded.stored.history_digest == digest:
+            if loaded.claimed:
+                store.release(hop.session_id, digest)  # a replay runs nothing: the claim is not needed
+            return loaded
+        if loaded.claimed:
+            return loaded
+        if time.monotonic() > deadline:
+            raise SessionBusy(f"session {hop.session_id!r}: the copy of this hop running gave no answer")
+        time.sleep(0.005)
+
+
 def _keep_member(stored: StoredSession, services: Services, effects: list[Effect]) -> None:
     """Keep the member read on this hop for the next hops; after a change, read it again."""
     ssn = stored.state.member
+    changed = any(e.changes_member for e in effects)
     members: SqlMembers = services.members  # type: ignore[assignment]
-    view = members.peek(ssn) if ssn and not effects else None
+    view = members.peek(ssn) if ssn and not changed else None
     if view is not None:
         stored.extra["member"] = view_to_dict(view)
-    elif effects or not ssn:
+    elif changed or not ssn:
         stored.extra.pop("member", None)
 
 
@@ -144,7 +176,7 @@ def _new_state(hop: Hop, loaded: Loaded, services: Services) -> SessionState:
 
 def _apply(effects: list[Effect], services: Services, hop: Hop) -> None:
     app = current_app
-    sinks = Sinks(members=services.members, counters=app_services().counters, redis=clients(app).redis,
+    sinks = Sinks(members=services.members, guards=app_services().guards, redis=clients(app).redis,
                   session=db(), context={"session_id": hop.session_id, "service_code": hop.service_code})
     apply_effects(effects, sinks)
 

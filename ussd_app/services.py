@@ -9,25 +9,25 @@ from flask import Flask, current_app
 
 from ussd_app.benefits import Rules, load_rules
 from ussd_app.clock import SystemClock
-from ussd_app.counters import RedisCounters
 from ussd_app.engine.ports import Clock, Limits, MemberView, Services
 from ussd_app.extensions import clients, db, read_connection
+from ussd_app.guards import RedisGuard, UssdGuards, ussd_policies
 from ussd_app.members.pins import PinHasher
 from ussd_app.members.repository import SqlMembers
 
 
 @dataclass
 class AppServices:
-    """What lives as long as the app: the hasher, the rules, the limits, the clock."""
+    """What lives as long as the app: the hasher, the rules, the limits, the clock, the guards."""
 
     pins: PinHasher
     rules: Rules
     limits: Limits
     clock: Clock
-    counters: RedisCounters
+    guards: UssdGuards
 
     def for_session(self, members: SqlMembers, clock: Clock | None = None) -> Services:
-        return Services(members=members, pins=self.pins, counters=self.counters, clock=clock or self.clock,
+        return Services(members=members, pins=self.pins, guards=self.guards, clock=clock or self.clock,
                         limits=self.limits, extra={"rules": self.rules})
 
 
@@ -39,14 +39,22 @@ def init_app(app: Flask) -> None:
             raise RuntimeError("PIN_PEPPER must be set (a long random secret; see README)")
         pepper = secrets.token_hex(16)  # tests: PINs need only live as long as the app
     limits = Limits(pin_max_tries=cfg["PIN_MAX_TRIES"], pin_lock_minutes=cfg["PIN_LOCK_MINUTES"],
-                    link_max_tries=cfg["LINK_MAX_TRIES"], link_lock_hours=cfg["LINK_LOCK_HOURS"])
-    app.extensions["lsso_services"] = AppServices(
+                    link_max_tries=cfg["LINK_MAX_TRIES"], link_lock_hours=cfg["LINK_LOCK_HOURS"],
+                    pin_daily_max_tries=cfg["PIN_DAILY_MAX_TRIES"], pin_daily_lock_hours=cfg["PIN_DAILY_LOCK_HOURS"])
+    pin_policy, link_policy = ussd_policies(limits)
+    redis = clients(app).redis
+    services = app.extensions["lsso_services"] = AppServices(
         pins=PinHasher(pepper),
         rules=load_rules(cfg["BENEFIT_RULES"]),
         limits=limits,
         clock=SystemClock(cfg["TIMEZONE"]),
-        counters=RedisCounters(clients(app).redis, limits.pin_lock_minutes * 60, limits.link_lock_hours * 3600),
+        guards=None,  # type: ignore[arg-type]  # set below: they read the clock above, even a replaced one
     )
+
+    def now() -> float:
+        return services.clock.now().timestamp()
+
+    services.guards = UssdGuards(pin=RedisGuard(redis, pin_policy, now), link=RedisGuard(redis, link_policy, now))
 
 
 def app_services(app: Flask | None = None) -> AppServices:

@@ -18,14 +18,17 @@ from ussd_app import keys
 from ussd_app.engine.state import SessionState
 
 GRACE_SECONDS = 3600
+CLAIM_MS = 2000  # longer than any hop takes (faults answer within 1 s)
 
 # Writes only if the revision is still the one we read ("" = the key must not exist yet); then,
 # and only then, counts the hop in the day's usage figures (KEYS[2]): a lost race counts nothing.
+# KEYS[3], the hop's claim, goes with the write: copies waiting on it find the answer.
 _CAS = """
 local current = redis.call('HGET', KEYS[1], 'rev')
 if (current or '') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'body', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('DEL', KEYS[3])
 for i = 6, #ARGV, 2 do
   redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1])
 end
@@ -68,6 +71,7 @@ class Loaded:
     rev: str  # "" when there is no key
     guest_language: str | None
     menu_version: str | None  # the version new sessions start on, if Redis knows it
+    claimed: bool = True  # no other copy of this very hop is being run right now
 
     def expired(self, now: float) -> bool:
         return self.stored is not None and now > self.stored.expires_at
@@ -79,19 +83,27 @@ class SessionStore:
         self.ttl = ttl
         self._cas = client.register_script(_CAS)
 
-    def load(self, session_id: str, phone: str) -> Loaded:
-        """The session, the phone's guest language and the current menu version, in one round trip."""
+    def load(self, session_id: str, phone: str, claim: str = "") -> Loaded:
+        """The session, the phone's guest language and the current menu version, in one round trip.
+
+        `claim` (the hop's digest): also claim the right to run this hop, so that copies of it
+        arriving together (a gateway's retries) run it once; the others wait for its answer."""
         pipe = self.redis.pipeline(transaction=False)
         pipe.hmget(keys.SESSION.format(session_id=session_id), "rev", "body")
         pipe.get(keys.GUEST_LANGUAGE.format(phone=phone))
         pipe.get(keys.MENU_CURRENT)
-        (rev, body), lang, menu = pipe.execute()
+        if claim:
+            pipe.set(keys.HOP_CLAIM.format(session_id=session_id, digest=claim), 1, nx=True, px=CLAIM_MS)
+        (rev, body), lang, menu, *claimed = pipe.execute()
         stored = StoredSession.from_json(body) if body else None
         return Loaded(stored, rev.decode() if rev else "", lang.decode() if lang else None,
-                      menu.decode() if menu else None)
+                      menu.decode() if menu else None, claimed=bool(claimed[0]) if claimed else True)
+
+    def release(self, session_id: str, claim: str) -> None:
+        self.redis.delete(keys.HOP_CLAIM.format(session_id=session_id, digest=claim))
 
     def save(self, stored: StoredSession, expected_rev: str, now: float | None = None,
-             stats: tuple[str, dict[str, int]] | None = None) -> bool:
+             stats: tuple[str, dict[str, int]] | None = None, claim: str = "") -> bool:
         """Write if nobody else wrote since `expected_rev` was read. False means: read again.
 
         `stats`: (the day, {field: increment}) for the usage figures, applied with the write."""
@@ -103,7 +115,8 @@ class SessionStore:
         args: list = [expected_rev, new_rev, stored.to_json(), self.ttl + GRACE_SECONDS, STATS_DAYS * 86400]
         for name, increment in counts.items():
             args += [name, increment]
-        done = self._cas(keys=[key, keys.USSD_STATS.format(day=day)], args=args)
+        claim_key = keys.HOP_CLAIM.format(session_id=stored.state.session_id, digest=claim)
+        done = self._cas(keys=[key, keys.USSD_STATS.format(day=day), claim_key], args=args)
         return bool(done)
 
     def delete(self, session_id: str) -> None:

@@ -1,10 +1,10 @@
 """Run a menu definition (a draft, or any version) through the same engine as the webhook,
-without touching anything: members are read, effects are only described, PIN counters live
-in the simulation. Used by the admin simulator and by conversation tests."""
+without touching anything: members are read, effects are only described, the guards' counters
+live in the simulation. Used by the admin simulator and by conversation tests."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ussd_app.encoding import measure
@@ -15,29 +15,7 @@ from ussd_app.engine.model import Definition
 from ussd_app.engine.navigation import pages
 from ussd_app.engine.ports import Services
 from ussd_app.engine.render import BUDGET
-
-
-@dataclass
-class SimCounters:
-    """The engine's Counters port, kept inside one simulation."""
-
-    pin: dict[str, int] = field(default_factory=dict)
-    link: dict[str, int] = field(default_factory=dict)
-
-    def pin_failures(self, member: str) -> int:
-        return self.pin.get(member, 0)
-
-    def link_failures(self, phone: str) -> int:
-        return self.link.get(phone, 0)
-
-    def apply(self, effects: list[fx.Effect]) -> None:
-        for e in effects:
-            if isinstance(e, fx.PinFailed):
-                self.pin[e.member] = self.pin.get(e.member, 0) + 1
-            elif isinstance(e, (fx.PinVerified, fx.PinLocked, fx.PinChanged)):
-                self.pin.pop(e.member, None)
-            elif isinstance(e, fx.LinkAttemptFailed):
-                self.link[e.phone] = self.link.get(e.phone, 0) + 1
+from ussd_app.guards import MemoryGuard, UssdGuards, memory_guards
 
 
 @dataclass(frozen=True)
@@ -58,7 +36,7 @@ def describe(effect: fx.Effect) -> str:
         return f"queue an SMS ({effect.kind}, {effect.language})"
     names = {fx.PhoneLinked: "link this phone", fx.PinChanged: "change the PIN",
              fx.PinLocked: "lock PIN options", fx.LanguageChosen: "remember the language",
-             fx.PinFailed: "count a wrong PIN", fx.PinVerified: "reset the wrong-PIN count",
+             fx.PinVerified: "reset the wrong-PIN count", fx.IdentityMatched: "reset the identity-check count",
              fx.LinkAttemptFailed: "count a failed identity check"}
     return names.get(type(effect), type(effect).__name__)
 
@@ -68,8 +46,9 @@ class Simulation:
                  service_code: str = "*211#") -> None:
         self.definition = definition
         self.services = services
-        self.counters = services.counters if isinstance(services.counters, SimCounters) else SimCounters()
-        services.counters = self.counters
+        if not isinstance(services.guards, UssdGuards) or not isinstance(services.guards.pin, MemoryGuard):
+            services.guards = memory_guards(services.limits)
+        self.guards: UssdGuards = services.guards
         member = services.members.linked_to_phone(phone)
         if lang not in definition.languages:
             lang = member.language if member and member.language in definition.languages else \
@@ -89,7 +68,7 @@ class Simulation:
 
     def _step(self, inputs: list[str]) -> SimScreen:
         outcome = resume(self.definition, self.state, inputs, self.services)
-        self.counters.apply(outcome.effects)
+        self.guards.settle(outcome.effects)
         screen = outcome.screen
         encoding, length = measure(screen.text)
         all_pages = pages(Ctx(self.definition, self.state, self.services))
@@ -99,9 +78,10 @@ class Simulation:
 
     # --- kept between web requests (the simulator page) ---
     def dump(self) -> dict[str, Any]:
-        return {"state": self.state.to_dict(), "counters": asdict(self.counters), "started": self.started}
+        return {"state": self.state.to_dict(), "started": self.started,
+                "guards": {"pin": self.guards.pin.counts, "link": self.guards.link.counts}}  # type: ignore[attr-defined]
 
     def load(self, raw: dict[str, Any]) -> None:
         self.state = SessionState.from_dict(raw["state"])
-        self.counters.pin, self.counters.link = raw["counters"]["pin"], raw["counters"]["link"]
+        self.guards.pin.counts, self.guards.link.counts = raw["guards"]["pin"], raw["guards"]["link"]  # type: ignore
         self.started = raw["started"]

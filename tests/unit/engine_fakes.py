@@ -8,8 +8,8 @@ from datetime import date, datetime, timezone
 from ussd_app.clock import FixedClock
 from ussd_app.engine import effects as fx
 from ussd_app.engine.ports import ContributionSummary, ContributionView, Limits, MemberView, Services
+from ussd_app.guards import UssdGuards, memory_guards
 from ussd_app.members.pins import PinHasher
-from ussd_app.simulation import SimCounters
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
 PINS = PinHasher("unit-test-pepper")
@@ -54,17 +54,19 @@ class FakeMembers:
         return any(m.phone == phone and m.linked and m.ssn != ssn for m in self.members.values())
 
 
-FakeCounters = SimCounters  # the simulation's in-memory counters serve the engine tests too
+def fake_guards() -> UssdGuards:
+    """The simulation's in-memory guards serve the engine tests too."""
+    return memory_guards(Limits(), clock=lambda: NOW.timestamp())
 
 
-def services(members: FakeMembers | None = None, counters: FakeCounters | None = None, **extra: object) -> Services:
-    return Services(members=members or FakeMembers(), pins=PINS, counters=counters or FakeCounters(),
+def services(members: FakeMembers | None = None, guards: UssdGuards | None = None, **extra: object) -> Services:
+    return Services(members=members or FakeMembers(), pins=PINS, guards=guards or fake_guards(),
                     clock=FixedClock(NOW), limits=Limits(), extra=dict(extra))
 
 
-def apply(effects: list[fx.Effect], members: FakeMembers, counters: FakeCounters) -> None:
+def apply(effects: list[fx.Effect], members: FakeMembers, guards: UssdGuards) -> None:
     """What the host would do, in memory."""
-    counters.apply(effects)
+    guards.settle(effects)
     for e in effects:
         if isinstance(e, fx.PinChanged):
             members.pins[e.member] = e.pin_hash

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from tests.unit.engine_fakes import FakeCounters, FakeMembers, apply, member, services
+from tests.unit.engine_fakes import FakeMembers, apply, fake_guards, member, services
 from ussd_app.engine import SessionState, resume
 from ussd_app.engine import effects as fx
 from ussd_app.engine.actions import ActionResult, action
@@ -138,32 +138,45 @@ def test_long_screen_paginates_with_98_and_0(definition):
 
 
 def test_pin_verify_lock_after_three_wrong(definition):
-    members, counters = FakeMembers({"1000001": member()}), FakeCounters()
+    members, guards = FakeMembers({"1000001": member()}), fake_guards()
     state = new_state()
-    out = resume(definition, state, ["2"], services(members, counters))
+    out = resume(definition, state, ["2"], services(members, guards))
     assert out.screen.text == "PIN please"
     for tries_left in (2, 1):
-        out = resume(definition, state, ["1111"], services(members, counters))
+        out = resume(definition, state, ["1111"], services(members, guards))
         assert out.screen.text == f"Wrong PIN, {tries_left} left\nPIN please"
-        assert out.effects == [fx.PinFailed("1000001")]
-        apply(out.effects, members, counters)
-    out = resume(definition, state, ["1111"], services(members, counters))
+        assert out.effects == []  # the guard counted the try before it was checked
+        apply(out.effects, members, guards)
+    out = resume(definition, state, ["1111"], services(members, guards))
     assert out.screen.end and out.screen.text == "Locked 30 min"
     assert any(isinstance(e, fx.PinLocked) for e in out.effects)
-    apply(out.effects, members, counters)
+    apply(out.effects, members, guards)
     # A new session does not unlock: the lock lives with the member, not the session.
-    out = resume(definition, new_state(), ["2"], services(members, counters))
+    out = resume(definition, new_state(), ["2"], services(members, guards))
     assert out.screen.end and "Locked" in out.screen.text
 
 
-def test_right_pin_opens_and_resets_counter(definition):
-    members, counters = FakeMembers({"1000001": member()}), FakeCounters(pin={"1000001": 2})
+def test_right_pin_opens_and_takes_its_try_back(definition):
+    members, guards = FakeMembers({"1000001": member()}), fake_guards()
+    guards.pin_try("1000001"), guards.pin_try("1000001")  # two wrong ones before
     state = new_state()
-    out = resume(definition, state, ["2", "2580"], services(members, counters))
+    out = resume(definition, state, ["2", "2580"], services(members, guards))
     assert out.screen.text.startswith("The secret")
     assert out.effects == [fx.PinVerified("1000001")]
+    apply(out.effects, members, guards)
+    assert guards.pin_try("1000001").tries_left == 2  # in a row: the right PIN cleared the count
     assert state.authenticated
     assert "2580" not in repr(state.to_dict())
+
+
+def test_a_locked_member_gets_no_check_at_all(definition):
+    """Once the tries are used up, even the right PIN is not checked until the lock ends."""
+    members, guards = FakeMembers({"1000001": member()}), fake_guards()
+    for _ in range(3):
+        guards.pin_try("1000001")
+    out = resume(definition, new_state(), ["2", "2580"], services(members, guards))
+    assert out.screen.end and out.screen.text == "Locked 30 min"
+    assert out.effects == []
 
 
 def test_pin_screen_for_unlinked_phone_ends_politely(definition):

@@ -52,7 +52,7 @@ def test_pin_changed_and_pin_locked_confirmations(app, dial):
     kinds = [(m.kind, m.recipient) for m in messages(app)]
     assert kinds == [("pin_changed", ALMOST), ("pin_locked", BEHIND)]
     locked = messages(app, kind="pin_locked")[0]
-    assert "3 ເທື່ອ" in locked.body and "30 ນາທີ" in locked.body
+    assert "ຜິດຫຼາຍເທື່ອ" in locked.body and "30 ນາທີ" in locked.body
 
 
 def test_statement_by_sms_lists_the_last_12_months(app, dial):

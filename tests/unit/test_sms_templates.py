@@ -10,7 +10,7 @@ import yaml
 from sms.models import Kind
 from sms.segments import count
 from sms.templates import DEFAULT_PATH, TemplateError, load_templates
-from ussd_app.engine.text import Money, Period
+from ussd_app.engine.text import Money, Period, Wait
 
 
 def test_part_counts_for_gsm7_and_ucs2():
@@ -34,7 +34,7 @@ def test_every_kind_has_lao_and_english_within_its_limit():
         for lang in ("lo", "en"):
             assert by_lang[lang].strip()
             lines = raw["samples"]["lines"].get(kind, {}).get(lang, [])
-            values = {"ssn_tail": "4567", "minutes": 30, "tries": 3, "period": Period("2026-11"),
+            values = {"ssn_tail": "4567", "wait": Wait(86400), "period": Period("2026-11"),
                       "due_date": Period("2026-12"), "minimum": Money(108000), "months_behind": 12,
                       "last_period": Period("2025-11"), "total": Money(19800000), "lines": lines}
             rendered = templates.render(kind, lang, values)

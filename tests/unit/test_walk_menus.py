@@ -13,9 +13,10 @@ from ussd_app.menus import menu_store
 
 # (phone, answers typed at input screens). Every path replays from the dial, so a phone that
 # types a wrong birth date gets blocked quickly: the wrong date is walked on a phone of its own.
+# Failed tries count against the SSN too, so the member links before a stranger types their SSN.
 WALKS = [
-    ("+8562099990000", {"ssn": ["1003456789"], "dob": ["03111992"]}),  # not a member, types someone's details
     ("+8562055534567", {"ssn": ["1003456789"], "dob": ["03111992"]}),  # not linked yet: links
+    ("+8562099990000", {"ssn": ["1003456789"], "dob": ["03111992"]}),  # not a member, types someone's details
     ("+8562055545678", {"ssn": ["2004567890"], "dob": ["01011990"]}),  # not linked: wrong birth date, blocked
     ("+8562055512345", {}),  # linked, pensioner
     ("+8562055523456", {}),  # linked, voluntary, behind

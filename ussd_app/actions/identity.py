@@ -6,37 +6,50 @@ from typing import Any
 
 from ussd_app.engine.actions import ActionResult, action
 from ussd_app.engine.context import Ctx
-from ussd_app.engine.effects import LanguageChosen, LinkAttemptFailed, PhoneLinked, PinChanged, SmsRequested
+from ussd_app.engine.effects import (
+    IdentityMatched,
+    LanguageChosen,
+    LinkAttemptFailed,
+    PhoneLinked,
+    PinChanged,
+    SmsRequested,
+)
+from ussd_app.engine.ports import Try
 
 CHECK_OUTCOMES = ("ok", "mismatch", "blocked", "other_phone", "linked_elsewhere")
 
 
 @action("check_identity", outcomes=CHECK_OUTCOMES, samples={"tries_left": 2}, readonly=False)
 def check_identity(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
-    """Does the SSN and date of birth typed match a member whose phone on file is this phone?"""
+    """Does the SSN and date of birth typed match a member whose phone on file is this phone?
+
+    The try is counted, per phone and per SSN, before anything is compared: parallel sessions,
+    or one caller changing phoneNumber, get no more checks than LINK_MAX_TRIES."""
     data, phone = ctx.state.data, ctx.state.phone
-    members = ctx.services.members
-    member = members.by_ssn(str(data.get("ssn", "")))
+    ssn = str(data.get("ssn", ""))
     forget = {"ssn": None, "dob": None}  # a failed try starts over from the SSN
+    attempt = ctx.services.guards.link_try(phone, ssn)
+    if not attempt.allowed:
+        return ActionResult("blocked", values={"tries_left": 0}, data=forget)
+    members = ctx.services.members
+    member = members.by_ssn(ssn)
     if member is None or member.date_of_birth.isoformat() != data.get("dob"):
-        return _failure(ctx, "mismatch", forget)
+        return _failure(ctx, "mismatch", attempt, forget)
     if member.phone != phone:
         # Counted too: otherwise the answer would let anyone test SSN/date pairs without limit.
-        return _failure(ctx, "other_phone", forget)
+        return _failure(ctx, "other_phone", attempt, forget)
+    matched = IdentityMatched(phone, ssn)  # takes the try back
     if members.other_member_linked_to(phone, member.ssn):
-        return ActionResult("linked_elsewhere", data=forget)
+        return ActionResult("linked_elsewhere", data=forget, effects=[matched])
     # The date of birth stays: the PIN step refuses the birth year as a PIN.
-    return ActionResult("ok", data={"ssn": None, "link_member": member.ssn})
+    return ActionResult("ok", data={"ssn": None, "link_member": member.ssn}, effects=[matched])
 
 
-def _failure(ctx: Ctx, outcome: str, forget: dict[str, Any]) -> ActionResult:
-    limits = ctx.services.limits
-    phone = ctx.state.phone
-    failures = ctx.services.counters.link_failures(phone) + ctx.pending(LinkAttemptFailed, phone=phone) + 1
-    blocked = failures >= limits.link_max_tries
+def _failure(ctx: Ctx, outcome: str, attempt: Try, forget: dict[str, Any]) -> ActionResult:
+    blocked = attempt.tries_left == 0
     return ActionResult(
         "blocked" if blocked else outcome,
-        values={"tries_left": max(0, limits.link_max_tries - failures)},
+        values={"tries_left": attempt.tries_left},
         effects=[LinkAttemptFailed(ctx.state.phone, blocked)],
         data=forget,
     )

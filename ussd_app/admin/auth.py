@@ -7,13 +7,14 @@ import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from ussd_app import keys
 from ussd_app.admin.models import AdminUser, Role
 from ussd_app.extensions import db, redis_client
+from ussd_app.guards import Policy, RedisGuard, Window
+from ussd_app.services import app_services
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,22 +60,33 @@ def can(role: Role) -> bool:
     return user is not None and Role(user.role).rank >= role.rank
 
 
+SIGN_IN_POLICY = Policy("admin-signin", (Window(MAX_FAILURES, LOCK_SECONDS, LOCK_SECONDS),))
+
+
+def _sign_in_guard() -> RedisGuard:
+    app = current_app
+    guard = app.extensions.get("lsso_sign_in_guard")
+    if guard is None:
+        services = app_services(app)
+        guard = app.extensions["lsso_sign_in_guard"] = RedisGuard(redis_client(), SIGN_IN_POLICY,
+                                                                  lambda: services.clock.now().timestamp())
+    return guard
+
+
 def sign_in(email: str, password: str, ip: str) -> AdminUser:
-    """The user, or SignInRefused with a message that does not say whether the email exists."""
+    """The user, or SignInRefused with a message that does not say whether the email exists.
+
+    The try is counted (per email and per address) before the password is checked, so parallel
+    sign-ins cannot check more than MAX_FAILURES passwords."""
     email = email.strip().lower()
-    counters = [keys.ADMIN_LOGIN_FAILURES.format(who=who) for who in (f"email:{email}", f"ip:{ip}")]
-    redis = redis_client()
-    if any(int(redis.get(key) or 0) >= MAX_FAILURES for key in counters):
+    subjects = (f"email:{email}", f"ip:{ip}")
+    guard = _sign_in_guard()
+    if not guard.attempt(*subjects).allowed:
         raise SignInRefused("Too many failed sign-ins. Wait 15 minutes and try again.")
     user = db().execute(select(AdminUser).where(AdminUser.email == email)).scalar()
     if user is None or not user.active or not check_password_hash(user.password_hash, password):
-        pipe = redis.pipeline()
-        for key in counters:
-            pipe.incr(key)
-            pipe.expire(key, LOCK_SECONDS, nx=True)
-        pipe.execute()
         raise SignInRefused("Wrong email or password.")
-    redis.delete(*counters)
+    guard.passed(*subjects)
     session.clear()
     session["admin_id"] = user.id
     session["admin_key"] = _key(user)

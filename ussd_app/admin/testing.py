@@ -13,14 +13,14 @@ from ussd_app.engine.loader import load_text
 from ussd_app.engine.model import Definition, DefinitionError
 from ussd_app.engine.ports import Services
 from ussd_app.extensions import read_connection
+from ussd_app.guards import memory_guards
 from ussd_app.members.repository import SqlMembers
 from ussd_app.services import app_services
-from ussd_app.simulation import SimCounters
 
 
 def simulation_services(session: Session) -> Services:
     services = app_services().for_session(SqlMembers(session, reads=read_connection()))
-    services.counters = SimCounters()
+    services.guards = memory_guards(services.limits)  # never the real counters
     return services
 
 

@@ -69,8 +69,7 @@ def _status_is(ctx: Ctx, arg: Any) -> bool:
 
 @condition("link_blocked")
 def _link_blocked(ctx: Ctx, _arg: Any) -> bool:
-    limits = ctx.services.limits
-    return ctx.services.counters.link_failures(ctx.state.phone) >= limits.link_max_tries
+    return ctx.services.guards.link_blocked(ctx.state.phone)
 
 
 @condition("pin_locked")

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
 class Effect:
-    pass
+    changes_member: ClassVar[bool] = False  # the member's record changes: a copy kept in the session is stale
 
 
 @dataclass(frozen=True)
 class LanguageChosen(Effect):
+    changes_member = True
     phone: str
     language: str
     member: str | None  # SSN when the phone is linked
@@ -23,6 +25,7 @@ class LanguageChosen(Effect):
 
 @dataclass(frozen=True)
 class PhoneLinked(Effect):
+    changes_member = True
     member: str
     phone: str
     pin_hash: str
@@ -30,22 +33,21 @@ class PhoneLinked(Effect):
 
 @dataclass(frozen=True)
 class PinChanged(Effect):
+    changes_member = True
     member: str
     pin_hash: str
 
 
 @dataclass(frozen=True)
-class PinFailed(Effect):
-    member: str
-
-
-@dataclass(frozen=True)
 class PinVerified(Effect):
+    """The PIN was right: its try, counted before the check, is taken back."""
+
     member: str
 
 
 @dataclass(frozen=True)
 class PinLocked(Effect):
+    changes_member = True
     member: str
     until: datetime
 
@@ -54,6 +56,14 @@ class PinLocked(Effect):
 class LinkAttemptFailed(Effect):
     phone: str
     blocked: bool  # this failure used up the last try
+
+
+@dataclass(frozen=True)
+class IdentityMatched(Effect):
+    """SSN and date of birth matched: the try, counted before the check, is taken back."""
+
+    phone: str
+    ssn: str
 
 
 @dataclass(frozen=True)

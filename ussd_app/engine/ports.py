@@ -1,4 +1,4 @@
-"""Read-only ports the engine and the action handlers use. The host provides implementations."""
+"""Ports the engine and the action handlers use, all read-only but Guards. The host provides implementations."""
 
 from __future__ import annotations
 
@@ -56,11 +56,23 @@ class Pins(Protocol):
     def verify(self, stored: str | None, pin: str) -> bool: ...
 
 
-class Counters(Protocol):
-    """Failure counters kept outside the session (a new session does not reset them)."""
+@dataclass(frozen=True)
+class Try:
+    """A guard's answer to one try, counted before it is checked."""
 
-    def pin_failures(self, member: str) -> int: ...
-    def link_failures(self, phone: str) -> int: ...
+    allowed: bool  # False: locked, nothing may be checked
+    tries_left: int = 0  # tries left if this one fails (0: its failure starts a lock)
+    lock_seconds: int = 0  # refused: how long the lock lasts still; allowed: how long a failure would lock
+
+
+class Guards(Protocol):
+    """Tries kept outside the session, so a new session resets nothing. The one port that writes:
+    a try is counted before it is checked, or parallel sessions could check more than the limit.
+    The host un-counts a try that passed when it applies the effects (PinVerified, IdentityMatched)."""
+
+    def pin_try(self, member: str) -> Try: ...
+    def link_try(self, phone: str, ssn: str) -> Try: ...
+    def link_blocked(self, phone: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,8 @@ class Limits:
     pin_lock_minutes: int = 30
     link_max_tries: int = 3
     link_lock_hours: int = 24
+    pin_daily_max_tries: int = 10
+    pin_daily_lock_hours: int = 24
 
 
 class Clock(Protocol):
@@ -80,7 +94,7 @@ class Clock(Protocol):
 class Services:
     members: Members
     pins: Pins
-    counters: Counters
+    guards: Guards
     clock: Clock
     limits: Limits
     extra: dict[str, Any]  # named ports for action handlers (eligibility rules, scheme figures …)

@@ -38,6 +38,20 @@ class Day:
         return self.value.strftime("%d/%m/%Y")
 
 
+@dataclass(frozen=True)
+class Wait:
+    """How long until something opens again: minutes under two hours, whole hours beyond."""
+
+    seconds: int
+
+    def present(self, lang: str) -> str:
+        minutes = max(1, -(-self.seconds // 60))
+        if minutes < 120:
+            return f"{minutes} ນາທີ" if lang == "lo" else f"{minutes} minute{'s' if minutes != 1 else ''}"
+        hours = -(-minutes // 60)
+        return f"{hours} ຊົ່ວໂມງ" if lang == "lo" else f"{hours} hours"
+
+
 def present(value: Any, lang: str) -> str:
     if hasattr(value, "present"):
         return value.present(lang)

@@ -17,7 +17,7 @@ from ussd_app.engine.ports import Limits, MemberView, Services
 from ussd_app.engine.render import budget_of, fits, fits_one_page, paginate
 from ussd_app.engine.state import SessionState
 from ussd_app.engine.steps import Show
-from ussd_app.engine.text import placeholders
+from ussd_app.engine.text import Wait, placeholders
 
 REQUIRED_MESSAGES = {
     "invalid_choice": set(),
@@ -28,7 +28,7 @@ REQUIRED_MESSAGES = {
     "not_linked": set(),
     "pin_format": set(),
     "pin_wrong": {"tries_left"},
-    "pin_locked": {"minutes"},
+    "pin_locked": {"minutes", "wait"},
     "pin_trivial": set(),
     "pin_mismatch": set(),
     "digits_only": set(),
@@ -37,7 +37,7 @@ REQUIRED_MESSAGES = {
     "bad_date": set(),
     "bad_phone": set(),
 }
-MESSAGE_SAMPLES = {"tries_left": 2, "minutes": 30}
+MESSAGE_SAMPLES = {"tries_left": 2, "minutes": 30, "wait": Wait(24 * 3600)}
 BASE_VALUES = {"service_code", "link_lock_hours", "pin_lock_minutes"}
 PROMPT_NOTICES = {"input": ["digits_only", "bad_length", "invalid_input", "bad_date", "bad_phone"],
                   "pin": ["pin_format", "pin_wrong", "pin_trivial", "pin_mismatch"]}
@@ -166,7 +166,7 @@ class SampleCtx(Ctx):
 
 
 def sample_ctx(defn: Definition, lang: str) -> SampleCtx:
-    services = Services(members=None, pins=None, counters=None, clock=_SampleClock(),  # type: ignore[arg-type]
+    services = Services(members=None, pins=None, guards=None, clock=_SampleClock(),  # type: ignore[arg-type]
                         limits=Limits(), extra={})
     state = SessionState(session_id="sample", phone="+8562055512345", menu_version=defn.version, lang=lang,
                          service_code="*211#")

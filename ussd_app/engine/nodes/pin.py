@@ -2,6 +2,7 @@
 
     mode: verify    check the linked member's PIN; passes straight on once verified this session;
                     PIN_MAX_TRIES wrong in a row lock PIN-protected options for PIN_LOCK_MINUTES
+                    (doubling when it happens again), PIN_DAILY_MAX_TRIES a day for a day
     mode: choose    a new PIN, refusing trivial ones; keeps only its hash, under `save_as`
     mode: confirm   the new PIN again, compared with the hash kept under `of`; on mismatch goes
                     back to `retry` with a message
@@ -16,11 +17,12 @@ from datetime import timedelta
 from typing import Any
 
 from ussd_app.engine.context import Ctx
-from ussd_app.engine.effects import PinFailed, PinLocked, PinVerified, SmsRequested
+from ussd_app.engine.effects import PinLocked, PinVerified, SmsRequested
 from ussd_app.engine.model import Node
 from ussd_app.engine.nodes import _fields as f
 from ussd_app.engine.nodes import register
 from ussd_app.engine.steps import Goto, Retry, Show, Step
+from ussd_app.engine.text import Wait
 from ussd_app.members.pins import PIN_LENGTH, is_trivial
 
 MODES = ("verify", "choose", "confirm")
@@ -80,22 +82,21 @@ class PinNode(Node):
         pin_hash, locked_until = ctx.services.members.pin_state(member.ssn)
         if locked_until is not None and locked_until > ctx.now:
             return Show([_locked_text(ctx, locked_until)], end=True)  # locked from another session meanwhile
-        failures = ctx.services.counters.pin_failures(member.ssn) + ctx.pending(PinFailed, member=member.ssn)
+        attempt = ctx.services.guards.pin_try(member.ssn)  # counted before it is checked: no race
+        if not attempt.allowed:
+            return Show([_locked_text(ctx, ctx.now + timedelta(seconds=attempt.lock_seconds))], end=True)
         if ctx.services.pins.verify(pin_hash, pin):
             ctx.state.authenticated = True
-            if failures:
-                ctx.effects.append(PinVerified(member.ssn))
+            ctx.effects.append(PinVerified(member.ssn))
             return Goto(self.next)
-        failures += 1
-        ctx.effects.append(PinFailed(member.ssn))
-        limits = ctx.services.limits
-        if failures >= limits.pin_max_tries:
-            until = ctx.now + timedelta(minutes=limits.pin_lock_minutes)
-            ctx.effects.append(PinLocked(member.ssn, until))
-            ctx.effects.append(SmsRequested("pin_locked", ctx.state.phone, member.ssn, ctx.lang,
-                                            {"tries": limits.pin_max_tries, "minutes": limits.pin_lock_minutes}))
-            return Show([_locked_text(ctx, until)], end=True)
-        return Retry(ctx.message("pin_wrong", tries_left=limits.pin_max_tries - failures))
+        if attempt.tries_left > 0:
+            return Retry(ctx.message("pin_wrong", tries_left=attempt.tries_left))
+        # This failure used up the last try; only one try of all those racing can be the last.
+        until = ctx.now + timedelta(seconds=attempt.lock_seconds)
+        ctx.effects.append(PinLocked(member.ssn, until))
+        ctx.effects.append(SmsRequested("pin_locked", ctx.state.phone, member.ssn, ctx.lang,
+                                        {"wait": Wait(attempt.lock_seconds), "minutes": attempt.lock_seconds // 60}))
+        return Show([_locked_text(ctx, until)], end=True)
 
     def _choose(self, ctx: Ctx, pin: str) -> Step:
         if is_trivial(pin, _birth_year(ctx)):
@@ -123,6 +124,6 @@ def _birth_year(ctx: Ctx) -> int | None:
 
 
 def _locked_text(ctx: Ctx, until: Any) -> str:
-    minutes = max(1, int((until - ctx.now).total_seconds() // 60) + 1)
-    return ctx.message("pin_locked", minutes=min(minutes, ctx.services.limits.pin_lock_minutes))
+    seconds = max(60, int((until - ctx.now).total_seconds()))
+    return ctx.message("pin_locked", wait=Wait(seconds), minutes=-(-seconds // 60))
 
