@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from tests.conftest import REDIS_TEST_URL
+from tests.conftest import BASE_CONFIG, REDIS_TEST_URL
+
+TOKEN = "integration-webhook-token"
 
 
 @pytest.fixture
@@ -22,3 +24,11 @@ def redis_url() -> Iterator[str]:
     client.flushdb()
     yield REDIS_TEST_URL
     client.flushdb()
+
+
+@pytest.fixture
+def production_env(pg_url, redis_url):  # type: ignore[no-untyped-def]
+    """What production sets, for a gunicorn of tests/servers.py: PostgreSQL, the real Redis."""
+    # The demo members were seeded under the tests' pepper.
+    return {"SECRET_KEY": "integration-secret", "PIN_PEPPER": BASE_CONFIG["PIN_PEPPER"], "USSD_WEBHOOK_TOKEN": TOKEN,
+            "DATABASE_URL": pg_url, "REDIS_URL": redis_url}

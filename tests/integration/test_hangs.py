@@ -10,14 +10,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.conftest import BASE_CONFIG, make_app
+from tests.conftest import make_app
+from tests.integration.conftest import TOKEN
 from tests.servers import Gunicorn, at_once, get, post
 from tests.tcp_proxy import TcpProxy
 from ussd_app.extensions import clients
 from ussd_app.gateways.errors import FAULT_TEXT
 
 PENSIONER, PIN = "+8562055512345", "2580"
-TOKEN = "hang-test-token"
 MEMBER_MENU = "1 ເງິນສົມທົບ"  # a dial from a linked phone: the member is read from the database
 
 
@@ -117,13 +117,6 @@ def _recovers(check, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-d
 
 
 # ---- under gunicorn, production's command -------------------------------------------------------
-
-@pytest.fixture
-def production_env(pg_url, redis_url):  # type: ignore[no-untyped-def]
-    # The demo members were seeded under the tests' pepper.
-    return {"SECRET_KEY": "hang-secret", "PIN_PEPPER": BASE_CONFIG["PIN_PEPPER"], "USSD_WEBHOOK_TOKEN": TOKEN,
-            "DATABASE_URL": pg_url, "REDIS_URL": redis_url}
-
 
 def _hops(server: Gunicorn, n: int, text: str = "") -> list:  # type: ignore[type-arg]
     url = f"{server.url}/ussd/africastalking?token={TOKEN}"

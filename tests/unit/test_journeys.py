@@ -205,6 +205,34 @@ def test_three_wrong_pins_lock_for_thirty_minutes_across_sessions(app, dial):
     dial(BEHIND).press("1", PIN).see("ຈ່າຍແລ້ວ")
 
 
+def test_slow_guessing_locks_for_a_day_and_repeated_locks_grow(app, dial):
+    """Two wrong PINs every 31 minutes never use up the three in a row, but ten in a day lock
+    for 24 hours; the member hears so on the phone and by SMS."""
+    for round_ in range(5):
+        app_services(app).clock = FixedClock(FROZEN_NOW + timedelta(minutes=31 * round_))
+        convo = dial(BEHIND).press("1", "1111", "1112")
+    convo.ends().see("24 ຊົ່ວໂມງ")
+    app_services(app).clock = FixedClock(FROZEN_NOW + timedelta(hours=20))
+    dial(BEHIND).press("1").ends().see("ລອງໃໝ່ໃນ")  # still locked, the right PIN not even asked
+    assert "24 ຊົ່ວໂມງ" in messages_of(app, "pin_locked")[-1]
+
+
+def test_a_second_lockout_lasts_twice_as_long(app, dial):
+    dial(BEHIND).press("1", "1111", "1112", "1113").ends().see("30 ນາທີ")
+    app_services(app).clock = FixedClock(FROZEN_NOW + timedelta(minutes=31))
+    dial(BEHIND).press("1", "1111", "1112", "1113").ends().see("60 ນາທີ")
+    assert [("30 ນາທີ" in b, "60 ນາທີ" in b) for b in messages_of(app, "pin_locked")] == [(True, False),
+                                                                                            (False, True)]
+
+
+def messages_of(app, kind: str) -> list[str]:
+    from sms.models import SmsMessage
+
+    with clients(app).sessions() as session:
+        return [m.body for m in session.execute(select(SmsMessage).where(SmsMessage.kind == kind)
+                                                .order_by(SmsMessage.id)).scalars()]
+
+
 def test_many_pins_in_one_hop_count_one_by_one_and_lock(app, dial):
     """AT sends the whole history in one request: guesses packed into one hop still count."""
     guesses = "*".join(f"{n:04d}" for n in range(1000, 1010))
