@@ -3,7 +3,8 @@
     (see EXAMPLE below)
 
 Lines: `phone NUMBER` (required, first), `lang lo|en` (optional), `dial` (optional: the first
-press dials anyway), `press KEY`, `expect TEXT` (the screen shows TEXT), `expect end` (the
+press dials anyway), `press KEY`, `pin right` / `pin wrong` (on a PIN screen: the simulation
+never checks a member's real PIN), `expect TEXT` (the screen shows TEXT), `expect end` (the
 session has ended), `# comments`. Run through the simulation: nothing is written anywhere.
 """
 
@@ -15,15 +16,15 @@ from dataclasses import dataclass
 from ussd_app.engine.model import Definition
 from ussd_app.engine.ports import Services
 from ussd_app.phones import InvalidPhone, normalise
-from ussd_app.simulation import SimScreen, Simulation
+from ussd_app.simulation import PinNotChecked, SimScreen, Simulation
 
-COMMANDS = ("phone", "lang", "dial", "press", "expect")
+COMMANDS = ("phone", "lang", "dial", "press", "pin", "expect")
 EXAMPLE = """# a linked member sees their contributions
 phone +8562055512345
 expect ປກສ
 press 1
 expect PIN
-press 2580
+pin right
 expect ຈ່າຍແລ້ວ
 """
 
@@ -60,6 +61,8 @@ def parse(script: str) -> list[Step]:
             raise ScriptError(f"line {n}: unknown command {command!r} (use {', '.join(COMMANDS)})")
         if command in ("phone", "lang", "press", "expect") and not arg.strip():
             raise ScriptError(f"line {n}: {command} needs a value")
+        if command == "pin" and arg.strip().lower() not in ("right", "wrong"):
+            raise ScriptError(f"line {n}: write 'pin right' or 'pin wrong'")
         steps.append(Step(n, command, arg.strip()))
     if not steps or steps[0].command != "phone":
         raise ScriptError("the first line must be: phone +856…")
@@ -81,10 +84,13 @@ def run(script: str, definition: Definition, services: Callable[[], Services]) -
     for step in steps[1:]:
         if step.command == "dial":
             screen = sim.dial()
-        elif step.command == "press":
+        elif step.command in ("press", "pin"):
             if screen is not None and screen.end:
-                return Result(False, f"line {step.line}: cannot press {step.arg}: the session has ended")
-            screen = sim.press(step.arg)
+                return Result(False, f"line {step.line}: cannot {step.command} {step.arg}: the session has ended")
+            try:
+                screen = sim.press_pin(step.arg.lower() == "right") if step.command == "pin" else sim.press(step.arg)
+            except PinNotChecked:
+                return Result(False, f"line {step.line}: this is a PIN screen: write 'pin right' or 'pin wrong'")
         elif step.command == "expect":
             screen = screen or sim.dial()
             if step.arg.lower() == "end":

@@ -1,6 +1,10 @@
 """Run a menu definition (a draft, or any version) through the same engine as the webhook,
 without touching anything: members are read, effects are only described, the guards' counters
-live in the simulation. Used by the admin simulator and by conversation tests."""
+live in the simulation. Used by the admin simulator and by conversation tests.
+
+A member's real PIN is never checked here (a simulator that did would be a PIN oracle with no
+lockout): on a PIN screen staff choose "right PIN" or "wrong PIN" (`press_pin`), and what is
+typed on any PIN screen is kept only as "••••"."""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from ussd_app.engine import effects as fx
 from ussd_app.engine.context import Ctx
 from ussd_app.engine.model import Definition
 from ussd_app.engine.navigation import pages
-from ussd_app.engine.ports import Services
+from ussd_app.engine.nodes.pin import PinNode
+from ussd_app.engine.ports import Members, Pins, Services
 from ussd_app.engine.render import BUDGET
 from ussd_app.guards import MemoryGuard, UssdGuards, memory_guards
 
@@ -41,11 +46,57 @@ def describe(effect: fx.Effect) -> str:
     return names.get(type(effect), type(effect).__name__)
 
 
+MEMBER_PIN = "simulated"  # stands in for a member's PIN hash, which a simulation never reads
+PIN_PLACEHOLDER = "0000"  # what the engine is given when staff choose right or wrong
+MASKED = "••••"
+
+
+class PinNotChecked(ValueError):
+    """A PIN typed where a member's real PIN would be checked: choose right or wrong instead."""
+
+
+class SimulatedPins:
+    """The Pins port of a simulation: PINs chosen in it are hashed and checked as usual; a
+    member's own PIN is 'right' or 'wrong' as staff say, never compared."""
+
+    def __init__(self, real: Pins) -> None:
+        self.real = real
+        self.verdict: bool | None = None
+
+    def hash(self, pin: str) -> str:
+        return self.real.hash(pin)
+
+    def verify(self, stored: str | None, pin: str) -> bool:
+        if stored == MEMBER_PIN:
+            verdict, self.verdict = self.verdict, None
+            return bool(verdict)
+        return self.real.verify(stored, pin)
+
+
+class SimulatedMembers:
+    """The real members, read-only, with their PIN hashes hidden."""
+
+    def __init__(self, real: Members) -> None:
+        self.real = real
+
+    def pin_state(self, ssn: str) -> tuple[str | None, Any]:
+        pin_hash, locked_until = self.real.pin_state(ssn)
+        return (MEMBER_PIN if pin_hash else None), locked_until
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
 class Simulation:
     def __init__(self, definition: Definition, services: Services, phone: str, lang: str | None = None,
                  service_code: str = "*211#") -> None:
         self.definition = definition
         self.services = services
+        if not isinstance(services.members, SimulatedMembers):
+            services.members = SimulatedMembers(services.members)  # type: ignore[assignment]
+        if not isinstance(services.pins, SimulatedPins):
+            services.pins = SimulatedPins(services.pins)
+        self.pins: SimulatedPins = services.pins  # type: ignore[assignment]
         if not isinstance(services.guards, UssdGuards) or not isinstance(services.guards.pin, MemoryGuard):
             services.guards = memory_guards(services.limits)
         self.guards: UssdGuards = services.guards
@@ -64,7 +115,32 @@ class Simulation:
     def press(self, key: str) -> SimScreen:
         if not self.started:
             self.dial()
+        if self.pin_screen() == "verify" and key not in ("0", "00"):
+            raise PinNotChecked("the simulator never checks a member's real PIN: choose right PIN or wrong PIN")
         return self._step([key])
+
+    def press_pin(self, right: bool) -> SimScreen:
+        """On a PIN screen: as if the member had typed the right PIN, or a wrong one."""
+        if not self.started:
+            self.dial()
+        self.pins.verdict = right
+        try:
+            return self._step([PIN_PLACEHOLDER])
+        finally:
+            self.pins.verdict = None
+
+    def screen(self) -> SimScreen:
+        """The screen shown now, again."""
+        return self._step([])
+
+    def pin_screen(self) -> str | None:
+        """The PIN node's mode (verify, choose, confirm) when the screen shown asks for a PIN."""
+        node = self.definition.nodes.get(self.state.node or "")
+        return getattr(node, "mode", None) if isinstance(node, PinNode) else None
+
+    def shown_as(self, key: str) -> str:
+        """How a key pressed on the current screen may be kept (in a history, a log)."""
+        return MASKED if self.pin_screen() and key not in ("0", "00") else key
 
     def _step(self, inputs: list[str]) -> SimScreen:
         outcome = resume(self.definition, self.state, inputs, self.services)

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from tests.admin_helpers import PASSWORD, Staff, create_user
 from tests.conftest import make_app
 from tests.ussd_dsl import ussd
+from ussd_app import keys
 from ussd_app.admin.models import AuditEntry
-from ussd_app.extensions import clients
+from ussd_app.extensions import clients, db
 from ussd_app.members.models import Member
 
 PAGES = ["/admin/menus", "/admin/menus/1", "/admin/simulator", "/admin/tests", "/admin/outbox", "/admin/analytics",
@@ -23,6 +24,13 @@ PAGES = ["/admin/menus", "/admin/menus/1", "/admin/simulator", "/admin/tests", "
 @pytest.fixture
 def publisher(app):
     staff = Staff(app, "pub@lsso.gov.la", "publisher")
+    assert staff.sign_in().status_code == 302
+    return staff
+
+
+@pytest.fixture
+def viewer(app):
+    staff = Staff(app, "viewer@lsso.gov.la", "viewer")
     assert staff.sign_in().status_code == 302
     return staff
 
@@ -183,7 +191,7 @@ def test_every_kind_of_problem_is_listed_with_its_node(publisher):
 # ---- conversation tests -----------------------------------------------------------------
 
 def test_a_failing_conversation_test_blocks_publishing(app, publisher):
-    script = "phone +8562055512345\nexpect ປກສ\npress 1\npress 2580\nexpect ຈ່າຍແລ້ວ\n"
+    script = "phone +8562055512345\nexpect ປກສ\npress 1\npin right\nexpect ຈ່າຍແລ້ວ\n"
     assert publisher.post("/admin/tests/new", {"name": "contributions", "script": script},
                           page="/admin/tests/new").status_code == 302
     version, text = draft_yaml(publisher)
@@ -219,13 +227,59 @@ def test_simulator_shows_screens_sizes_and_page_breaks_and_writes_nothing(app, p
 
 
 def test_simulator_marks_page_breaks_of_long_screens(publisher):
-    publisher.get("/admin/simulator")
-    publisher.post("/admin/simulator", {"version": "1", "phone": "+8562055512345", "do": "dial"})
-    sim = re.search(r'name="sim" value="([^"]+)"', publisher.last).group(1)
-    for key in ("2", "2580"):
-        publisher.post("/admin/simulator", {"version": "1", "phone": "+8562055512345", "do": "press", "sim": sim,
-                                            "key": key})
+    _simulate(publisher, "+8562055512345", ("press", "2"), ("pin-right", ""))
     assert "— page break —" in publisher.last and "page 1 of" in publisher.last
+
+
+def _simulate(staff, phone: str, *steps: tuple[str, str]) -> str:  # type: ignore[no-untyped-def]
+    staff.get("/admin/simulator")
+    staff.post("/admin/simulator", {"version": "1", "phone": phone, "do": "dial"})
+    sim = re.search(r'name="sim" value="([^"]+)"', staff.last).group(1)
+    for do, key in steps:
+        staff.post("/admin/simulator", {"version": "1", "phone": phone, "do": do, "sim": sim, "key": key})
+    return sim
+
+
+def test_simulator_is_no_pin_oracle(app, viewer):
+    """Typing PINs at a real member's PIN screen checks nothing; right or wrong is chosen."""
+    _simulate(viewer, "+8562055512345", ("press", "1"), ("press", "2580"))
+    assert "Not sent: the simulator never checks a member&#39;s real PIN" in viewer.last
+    assert "ຈ່າຍແລ້ວ" not in viewer.last
+    assert 'id="pin-right"' in viewer.last and 'id="key"' not in viewer.last
+    sim = _simulate(viewer, "+8562055512345", ("press", "1"), ("pin-wrong", ""), ("pin-right", ""))
+    assert "ຈ່າຍແລ້ວ" in viewer.last  # the right PIN "typed": the member's real figures
+    # Nothing typed on a PIN screen is kept in clear, and "wrong PIN" counted nothing for real.
+    kept = clients(app).redis.get(keys.SIMULATION.format(sim_id=sim)).decode()
+    assert "2580" not in kept and "right PIN" in kept
+    dial = ussd(app.test_client()).dial
+    dial("+8562055512345").press("1", "1111").see("ເຫຼືອ 2 ເທື່ອ")  # the real count is untouched
+
+
+def test_pins_chosen_in_the_simulator_are_kept_masked(app, viewer):
+    sim = _simulate(viewer, "020 5553 4567", *[("press", k) for k in ("1", "1003456789", "03111992", "4826", "4826")])
+    assert "ເຊື່ອມເບີສຳເລັດ" in viewer.last
+    kept = clients(app).redis.get(keys.SIMULATION.format(sim_id=sim)).decode()
+    assert "4826" not in kept and "••••" in kept and "4826" not in viewer.last
+
+
+def test_simulating_a_real_member_is_audited(app, viewer):
+    _simulate(viewer, "+8562055512345")
+    _simulate(viewer, "+8562099990000")  # not a member: nothing to record
+    with clients(app).sessions() as s:
+        entries = s.execute(select(AuditEntry).where(AuditEntry.action == "simulated a member")).scalars().all()
+    assert [(e.actor, e.target) for e in entries] == [(viewer.email, "phone +856205*****45")]
+
+
+def test_a_conversation_test_typing_a_pin_is_refused(app, publisher):
+    script = "phone +8562055512345\npress 1\npress 2580\nexpect ຈ່າຍແລ້ວ\n"
+    from ussd_app.admin.testing import simulation_services
+    from ussd_app.conversation_tests import run
+    from ussd_app.menus import menu_store
+
+    with app.test_request_context():
+        definition = menu_store().current()
+        result = run(script, definition, lambda: simulation_services(db()))
+    assert not result.passed and "PIN screen: write 'pin right' or 'pin wrong'" in result.message
 
 
 def test_admin_pages_send_a_strict_content_security_policy(publisher):

@@ -1,5 +1,8 @@
 """A phone on the page: any version (a draft too) through the same engine as the webhook, with
-each screen's size, encoding and page breaks. Reads members; writes nothing."""
+each screen's size, encoding and page breaks. Reads members; writes nothing but the audit log.
+
+It never checks a member's real PIN (PIN screens offer "right PIN" / "wrong PIN"), keeps what
+is typed on PIN screens only as "••••", and a simulation from a real member's phone is audited."""
 
 from __future__ import annotations
 
@@ -13,14 +16,15 @@ from sqlalchemy import select
 from ussd_app import keys
 from ussd_app import menu_versions as mv
 from ussd_app.admin import bp
-from ussd_app.admin.auth import requires
+from ussd_app.admin.audit import record
+from ussd_app.admin.auth import current_user, requires
 from ussd_app.admin.forms import ActionForm
 from ussd_app.admin.models import Role
 from ussd_app.admin.testing import definition_of, simulation_services
 from ussd_app.extensions import db, redis_client
 from ussd_app.menus import menu_store
-from ussd_app.phones import InvalidPhone, normalise
-from ussd_app.simulation import Simulation
+from ussd_app.phones import InvalidPhone, mask, normalise
+from ussd_app.simulation import PinNotChecked, Simulation
 
 DEFAULT_PHONE = "+8562055512345"
 KEEP_SECONDS = 3600
@@ -36,6 +40,7 @@ def simulator() -> ResponseReturnValue:
     version = str(source.get("version") or menu_store().current_version())
     phone_text = source.get("phone", DEFAULT_PHONE)
     error, screen, history, sim_id = "", None, [], source.get("sim", "")
+    sim: Simulation | None = None
     row = db().get(mv.MenuVersion, int(version)) if version.isdigit() else None
     if row is None:
         abort(404)
@@ -51,20 +56,37 @@ def simulator() -> ResponseReturnValue:
             error = f"Version {version} has problems that stop it loading: fix them in the editor first."
         elif phone:
             sim = Simulation(definition, simulation_services(db()), phone)
-            saved = _load(sim_id) if request.form.get("do") == "press" else None
+            do = request.form.get("do")
+            saved = _load(sim_id) if do in ("press", "pin-right", "pin-wrong") else None
             if saved and saved["version"] == version and saved["phone"] == phone:
                 sim.load(saved["sim"])
                 history = saved["history"]
                 key = request.form.get("key", "").strip()[:40]
-                screen = sim.press(key)
-                history.append({"key": key, "text": screen.text, "end": screen.end})
+                shown = "right PIN" if do == "pin-right" else "wrong PIN" if do == "pin-wrong" else sim.shown_as(key)
+                try:
+                    screen = sim.press_pin(do == "pin-right") if do != "press" else sim.press(key)
+                    history.append({"key": shown, "text": screen.text, "end": screen.end})
+                except PinNotChecked as exc:
+                    error, screen = f"Not sent: {exc}.", sim.screen()
             else:
                 sim_id = secrets.token_urlsafe(12)
                 screen = sim.dial()
                 history = [{"key": "dial", "text": screen.text, "end": screen.end}]
+                _audit_member(sim, phone, version)
             _save(sim_id, {"version": version, "phone": phone, "sim": sim.dump(), "history": history[-MAX_HISTORY:]})
+    pin_screen = sim.pin_screen() if sim is not None and screen is not None and not screen.end else None
     return render_template("admin/simulator.html", form=form, versions=versions, version=version, row=row,
-                           phone=phone_text, screen=screen, history=history, sim_id=sim_id, error=error)
+                           phone=phone_text, screen=screen, history=history, sim_id=sim_id, error=error,
+                           pin_screen=pin_screen)
+
+
+def _audit_member(sim: Simulation, phone: str, version: str) -> None:
+    """Staff looking at a real member's data through the simulator is recorded."""
+    member = sim.services.members.linked_to_phone(phone)
+    if member is not None:
+        record(db(), current_user().email, "simulated a member", f"phone {mask(phone)}",
+               f"menu version {version}, member ...{member.ssn[-4:]}")
+        db().commit()
 
 
 def _load(sim_id: str) -> dict | None:
