@@ -18,10 +18,19 @@ from ussd_app.database import utcnow
 from ussd_app.extensions import db
 from ussd_app.members.models import Member
 from ussd_app.phones import InvalidPhone, mask, normalise
-from ussd_app.webhooks import BadRequest, plain, request_form, require, token_refusal
+from ussd_app.webhooks import (
+    SMS_BODY_LIMIT,
+    BadRequest,
+    limit_bodies,
+    plain,
+    request_form,
+    require,
+    token_refusal,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms_callbacks", __name__)
+limit_bodies(bp, SMS_BODY_LIMIT)
 
 
 def _phone(raw: str) -> str:

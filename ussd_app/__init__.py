@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +16,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: read settings, then let each part wire itself with its init_app()."""
     import sms
     from sms import callbacks as sms_callbacks
-    from ussd_app import admin, extensions, logs, menus, services
+    from ussd_app import admin, extensions, logs, menus, services, webhooks
     from ussd_app.config import load_config
     from ussd_app.db_cli import init_app as db_cli_init
     from ussd_app.extensions import clients
@@ -37,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     members_cli.init_app(app)
     db_cli_init(app)
     ussd_cli_init(app)
+    webhooks.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(africastalking.bp)
     for webhook in (health_bp, africastalking.bp, sms_callbacks.bp):  # AT signs nothing: the token guards these
@@ -47,10 +49,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _secrets(app: Flask) -> None:
-    """SECRET_KEY signs cookies and keys the replay digests; every process must share it."""
+    """SECRET_KEY signs cookies and keys the replay digests; every process must share it. The
+    webhook token is required too, unless a demo says otherwise on purpose."""
     if not app.config["SECRET_KEY"]:
         if not app.config.get("TESTING"):
             raise RuntimeError("SECRET_KEY must be set (a long random secret; see README)")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
+    if not app.config["USSD_WEBHOOK_TOKEN"] and not app.config["ALLOW_UNAUTHENTICATED_WEBHOOKS"] \
+            and not app.config.get("TESTING"):
+        # Without it anyone who finds the URL can post hops claiming any phoneNumber.
+        raise RuntimeError("USSD_WEBHOOK_TOKEN must be set (a long random secret that AT's callback URLs carry); "
+                           "ALLOW_UNAUTHENTICATED_WEBHOOKS=1 starts without it, for a demo only")
+    if not app.config["USSD_WEBHOOK_TOKEN"]:
+        logging.getLogger(__name__).warning("!!! USSD_WEBHOOK_TOKEN is unset: the webhooks accept anyone. "
+                                            "NOT FOR PRODUCTION. !!!")
     key = app.config["SECRET_KEY"].encode()
     app.extensions["lsso_history_key"] = hmac.new(key, b"ussd-history", hashlib.sha256).digest()

@@ -7,6 +7,7 @@ keeps the truth) mirrored in Redis so a dial reads it in the same round trip as 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ussd_app.database import Base, utcnow
 from ussd_app.engine.loader import load_text
 from ussd_app.engine.model import DefinitionError, Problem
+
+log = logging.getLogger(__name__)
 
 
 class VersionState(StrEnum):
@@ -69,6 +72,10 @@ def check(yaml_text: str) -> list[Problem]:
         _definition, warnings = load_text(yaml_text)
     except DefinitionError as exc:
         return exc.problems
+    except Exception:  # noqa: BLE001 - a checker bug must be a listed problem, never a 500 for staff
+        log.exception("the menu checker failed on a definition")
+        return [Problem("", "this definition could not be checked (the checker failed; it is logged): "
+                            "look for a value of the wrong type")]
     return warnings
 
 

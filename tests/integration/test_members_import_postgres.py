@@ -94,6 +94,14 @@ def test_members_upsert_reimport_and_unlink_on_phone_change(session: Session) ->
     assert (somchai.phone, somchai.linked_at, somchai.pin_hash) == ("+8562077778899", None, None)
 
 
+def test_a_nul_byte_rejects_its_line_and_the_other_lines_are_imported(session: Session) -> None:
+    """PostgreSQL cannot store a NUL: the line is refused with its reason, not the whole file."""
+    report = import_members(session, members_csv(SOMCHAI.replace("ສົມໃຈ", "ສົມ\x00ໃຈ"), MANIVONE), today=TODAY)
+    assert (report.inserted, [(r.line, r.reason) for r in report.rejected]) == (
+        1, [(2, "full_name holds a control character (such as NUL): retype it")])
+    assert count(session, Member) == 1
+
+
 @pytest.mark.parametrize("shuffled", [False, True])
 def test_contributions_upsert_rejects_unknown_ssn_and_reimports_to_nothing(session: Session, shuffled: bool) -> None:
     ssns = [str(8_000_001 + i) for i in range(12)]

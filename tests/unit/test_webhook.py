@@ -115,6 +115,20 @@ def test_token_guards_the_webhooks(database_url):
     assert post(client, GOOD, url=URL + "?token=s3cret").status_code == 200
     assert post(client, {"sessionId": "x"}, url=URL + "/events").status_code == 403
     assert post(client, {"sessionId": "x"}, url=URL + "/events?token=s3cret").status_code == 200
+    # A proxy may pass it in a header instead, out of URLs and their logs.
+    assert client.post(URL, data=GOOD, headers={"X-Webhook-Token": "s3cret"}).status_code == 200
+    assert client.post(URL, data=GOOD, headers={"X-Webhook-Token": "ສ3cret"}).status_code == 403  # not a 500
+
+
+def test_production_will_not_start_without_a_webhook_token(database_url):
+    from ussd_app import create_app
+
+    settings = {"SECRET_KEY": "k", "PIN_PEPPER": "p", "REDIS_URL": "", "DATABASE_URL": database_url}
+    with pytest.raises(RuntimeError, match="USSD_WEBHOOK_TOKEN must be set"):
+        create_app(settings)
+    # Only on purpose, as make run's demo does.
+    app = create_app({**settings, "ALLOW_UNAUTHENTICATED_WEBHOOKS": True})
+    assert post(app.test_client(), GOOD).status_code == 200
 
 
 def test_end_of_session_notice_is_recorded_and_always_200(app, client):

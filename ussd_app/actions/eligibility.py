@@ -42,7 +42,14 @@ def eligibility(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
                                           for lang in ctx.definition.languages}})
 
 
-@action("benefit_overview", samples=lambda args: _sample_lines(len(args.get("codes") or [1] * 10)))
+def _codes(args: dict[str, Any]) -> None:
+    codes = args.get("codes")
+    if codes is not None and not (isinstance(codes, list) and all(isinstance(c, str) for c in codes)):
+        raise ValueError("'args: codes' must list benefit codes, e.g. [old_age, sickness]")
+
+
+@action("benefit_overview", samples=lambda args: _sample_lines(len(args.get("codes") or [1] * 10)),
+        check_args=_codes)
 def benefit_overview(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
     """What each benefit asks for. `args.codes` picks benefits (default: all), in the rules' order."""
     wanted = args.get("codes")

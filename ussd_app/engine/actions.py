@@ -37,6 +37,7 @@ class ActionSpec:
     outcomes: frozenset[str]
     samples: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]  # plausible values; may depend on args
     readonly: bool  # no effects: safe to run again when a member goes back to its screen
+    check_args: Callable[[dict[str, Any]], None] | None = None  # raises ValueError on args it cannot use
 
     def samples_for(self, args: dict[str, Any]) -> dict[str, Any]:
         return dict(self.samples(args) if callable(self.samples) else self.samples)
@@ -51,11 +52,12 @@ def action(
     outcomes: tuple[str, ...] = ("ok",),
     samples: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     readonly: bool = True,
+    check_args: Callable[[dict[str, Any]], None] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register `handler` under `name`."""
 
     def register(handler: Handler) -> Handler:
-        ACTIONS[name] = ActionSpec(name, handler, frozenset(outcomes), samples or {}, readonly)
+        ACTIONS[name] = ActionSpec(name, handler, frozenset(outcomes), samples or {}, readonly, check_args)
         return handler
 
     return register

@@ -49,7 +49,8 @@ def parse_definition(raw: Any, *, version: str = "1", source: str = "") -> tuple
         if not isinstance(node_raw, dict):
             problems.append(Problem(node_id, "a node is a mapping with a 'type'"))
             continue
-        kind = KINDS.get(node_raw.get("type"))
+        node_type = node_raw.get("type")
+        kind = KINDS.get(node_type) if isinstance(node_type, str) else None
         if kind is None:
             known = ", ".join(sorted(KINDS))
             problems.append(Problem(node_id, f"unknown type {node_raw.get('type')!r} (known: {known})"))
@@ -62,12 +63,22 @@ def parse_definition(raw: Any, *, version: str = "1", source: str = "") -> tuple
     if not isinstance(messages, dict):
         problems.append(Problem("messages", "'messages' must map keys to {lo, en} texts"))
         messages = {}
-    languages = tuple(raw.get("languages") or LANGUAGES)
+    texts: dict[str, dict[str, str]] = {}
+    for key, text in messages.items():
+        if not isinstance(text, dict) or not all(isinstance(v, str) for v in text.values()):
+            problems.append(Problem("messages", f"{key}: a message is {{lo: text, en: text}}"))
+            text = {}
+        texts[str(key)] = {str(lang): v for lang, v in text.items()}
+    languages = raw.get("languages") or LANGUAGES
+    if not isinstance(languages, (list, tuple)) or not all(isinstance(lang, str) for lang in languages):
+        raise DefinitionError(problems + [Problem("", "'languages' must list language codes, e.g. [lo, en]")],
+                              source)
+    languages = tuple(languages)
     definition = Definition(
         id=str(raw.get("id") or "menu"),
         start=str(raw.get("start") or ""),
         nodes=nodes,
-        messages={str(k): dict(v) if isinstance(v, dict) else {} for k, v in messages.items()},
+        messages=texts,
         languages=languages,
         default_language=str(raw.get("default_language") or languages[0]),
         version=str(version),
@@ -80,13 +91,45 @@ def parse_definition(raw: Any, *, version: str = "1", source: str = "") -> tuple
     return definition, problems
 
 
+MAX_BYTES = 256 * 1024  # main.yaml is about 15 kB
+MAX_DEPTH = 20  # mappings and lists nested deeper than this are no menu
+MAX_NODES = 1000
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases (a 500-byte alias bomb expands to gigabytes) and
+    without deep nesting (which exhausts the stack)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(None, None, "anchors and aliases (&name, *name) are not allowed",
+                                              event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                                  event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def load_text(text: str, *, version: str = "1", source: str = "") -> tuple[Definition, list[Problem]]:
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise DefinitionError([Problem("", f"the definition is {size:,} bytes, over the limit of {MAX_BYTES:,}")],
+                              source)
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader, stricter still
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise DefinitionError([Problem("", f"not valid YAML{where}: {getattr(exc, 'problem', exc)}")], source) from None
+    if isinstance(raw, dict) and isinstance(raw.get("nodes"), dict) and len(raw["nodes"]) > MAX_NODES:
+        raise DefinitionError([Problem("", f"more than {MAX_NODES} nodes")], source)
     return parse_definition(raw, version=version, source=source)
 
 

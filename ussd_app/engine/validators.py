@@ -39,7 +39,10 @@ def _digits(_arg: Any) -> Validator:
 
 
 def _length(arg: Any) -> Validator:
-    low, high = (arg, arg) if isinstance(arg, int) else (int(arg[0]), int(arg[1]))
+    try:
+        low, high = (arg, arg) if isinstance(arg, int) else (int(arg[0]), int(arg[1]))
+    except (TypeError, ValueError, IndexError, KeyError):
+        raise ValueError(f"length is a number or [min, max], got {arg!r}") from None
     if low < 0 or high < low:
         raise ValueError(f"length needs 0 <= min <= max, got {arg!r}")
 

@@ -18,10 +18,11 @@ from ussd_app.gateways.errors import FAULT_TEXT
 from ussd_app.hops import Hop, SessionMismatch, run_hop, session_store
 from ussd_app.phones import InvalidPhone, mask, normalise
 from ussd_app.ussd_events import UssdSessionEvent
-from ussd_app.webhooks import BadRequest, plain, request_form, token_refusal
+from ussd_app.webhooks import USSD_BODY_LIMIT, BadRequest, limit_bodies, plain, request_form, token_refusal
 
 log = logging.getLogger(__name__)
 bp = Blueprint("africastalking", __name__)
+limit_bodies(bp, USSD_BODY_LIMIT)
 
 MAX_TEXT = 1000
 MAX_FIELD = 100

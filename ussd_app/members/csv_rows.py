@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -72,6 +73,9 @@ def _check_header(header: list[str] | None, columns: tuple[str, ...]) -> dict[st
     raise ImportFileError(f"wrong header: {'; '.join(problems)}{hint}. Expected: {','.join(columns)}")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _records(reader: Any, index: dict[str, int], width: int) -> Iterator[tuple[int, dict[str, str] | str]]:
     previous_end = reader.line_num
     for cells in reader:
@@ -80,5 +84,10 @@ def _records(reader: Any, index: dict[str, int], width: int) -> Iterator[tuple[i
             continue
         if len(cells) != width:
             yield line, f"expected {width} columns, found {len(cells)}"
+            continue
+        bad = next((name for name, i in index.items() if _CONTROL.search(cells[i])), None)
+        if bad is not None:
+            # A NUL cannot even be stored in PostgreSQL: refuse the row, keep the others.
+            yield line, f"{bad} holds a control character (such as NUL): retype it"
             continue
         yield line, {name: cells[i].strip() for name, i in index.items()}

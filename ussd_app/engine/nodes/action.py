@@ -54,8 +54,14 @@ class ActionNode(Node):
         args = raw.get("args") or {}
         if not isinstance(args, dict):
             raise ValueError("'args' must be a mapping")
+        spec = ACTIONS[name]
+        if spec.check_args is not None:
+            spec.check_args(args)
+        raw_outcomes = raw.get("outcomes") or {}
+        if not isinstance(raw_outcomes, dict):
+            raise ValueError("'outcomes' must map outcomes to node ids")
         outcomes: dict[str, Branch] = {}
-        for outcome, target in (raw.get("outcomes") or {}).items():
+        for outcome, target in raw_outcomes.items():
             if isinstance(target, str):
                 outcomes[outcome] = Branch(target)
             elif isinstance(target, dict) and "to" in target:
@@ -72,7 +78,6 @@ class ActionNode(Node):
             next=f.node_ref(raw, "next", required=False),
             outcomes=outcomes,
         )
-        spec = ACTIONS[name]
         unknown = set(outcomes) - spec.outcomes
         if unknown:
             raise ValueError(f"action {name!r} has no outcome(s) {', '.join(sorted(unknown))}")
