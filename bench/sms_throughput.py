@@ -69,7 +69,8 @@ def main() -> None:
         queue.enqueue(BATCH_JOB, ids[start:start + BATCH])
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "AT_USERNAME": "lsso", "AT_API_KEY": stub.api_key,
-           "AT_API_BASE_URL": stub.url, "LOG_LEVEL": "WARNING"}
+           "AT_API_BASE_URL": stub.url, "LOG_LEVEL": "WARNING",
+           "USSD_WEBHOOK_TOKEN": os.environ.get("USSD_WEBHOOK_TOKEN") or "bench-token"}
     started = time.perf_counter()
     workers = [subprocess.Popen([str(Path(sys.executable).with_name("rq")), "worker", "sms", "--burst",
                                  "--worker-class", "rq.worker.SimpleWorker", "--url", redis_url,

@@ -52,6 +52,7 @@ def settings(tmp_path, redis_url, stub) -> dict[str, str]:
         "SMS_SENDING_TIMEOUT": "3",
         "SMS_REPORT_GRACE": "4",
         "LOG_LEVEL": "WARNING",
+        "USSD_WEBHOOK_TOKEN": "worker-test-token",  # workers start as production does: a token is required
     }
 
 
@@ -65,6 +66,9 @@ def app(settings):
 
 
 class Workers:
+    """RQ workers, each in a process group of its own: `--with-scheduler` forks a scheduler
+    process that outlives a worker killed with SIGKILL, so stopping ends the whole group."""
+
     def __init__(self, settings: dict[str, str]) -> None:
         self.env = {**os.environ, **settings, "PYTHONPATH": str(ROOT)}
         self.procs: list[subprocess.Popen] = []
@@ -73,19 +77,37 @@ class Workers:
         proc = subprocess.Popen(
             [RQ, "worker", "sms", "--with-scheduler", "--worker-class", "rq.worker.SimpleWorker",
              "--url", self.env["REDIS_URL"], "--logging_level", "WARNING"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         self.procs.append(proc)
         return proc
 
     def stop(self) -> None:
         for proc in self.procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+            _signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while any(_group_alive(p) for p in self.procs) and time.monotonic() < deadline:
+            time.sleep(0.1)
         for proc in self.procs:
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _signal_group(proc, signal.SIGKILL)
+            proc.wait(5)
+        left = [p.pid for p in self.procs if _group_alive(p)]
+        assert not left, f"worker process groups still running: {left}"
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _group_alive(proc: subprocess.Popen) -> bool:
+    proc.poll()  # reap the worker itself if it is gone
+    try:
+        os.killpg(proc.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @pytest.fixture
@@ -101,7 +123,7 @@ def web(app, stub):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    stub.report_to = f"http://127.0.0.1:{server.server_port}/sms/africastalking/delivery"
+    stub.report_to = f"http://127.0.0.1:{server.server_port}/sms/africastalking/delivery?token=worker-test-token"
     yield server
     server.shutdown()
 
@@ -219,9 +241,12 @@ def test_linking_on_ussd_sends_one_confirmation_through_at_in_the_members_langua
     typed = load_config(env=settings)
     app = make_app(settings["DATABASE_URL"], **{k: typed[k] for k in settings if k != "DATABASE_URL"})
     workers.start()
-    convo = ussd(app.test_client()).dial("+8562055534567")
+    token = settings["USSD_WEBHOOK_TOKEN"]
+    convo = ussd(app.test_client()).dial("+8562055534567", token=token)
     convo.press("1", "1003456789", "03111992", "4826", "4826").ends()
-    ussd(app.test_client()).dial("+8562055534567", session_id=convo.session_id)  # AT retrying the last hop
+    # AT retrying the last hop
+    ussd(app.test_client()).dial("+8562055534567", "1*1003456789*03111992*4826*4826", session_id=convo.session_id,
+                                 token=token)
     assert stub.wait_for(1, 20)
     time.sleep(1)  # room for a second one, which must not come
     [received] = stub.accepted
