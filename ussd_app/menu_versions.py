@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ussd_app.database import Base, utcnow
 from ussd_app.engine.loader import load_text
 from ussd_app.engine.model import DefinitionError, Problem
+from ussd_app.menu_merge import CannotMerge, Merge, merge
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +124,51 @@ def save_draft(session: Session, version_id: int, yaml_text: str) -> MenuVersion
     return draft
 
 
+def out_of_date(session: Session, draft: MenuVersion) -> MenuVersion | None:
+    """The live version, when the draft was not made from it (someone published since)."""
+    live_id = current_id(session)
+    if draft.state != VersionState.DRAFT.value or live_id is None or draft.based_on == live_id:
+        return None
+    return session.get(MenuVersion, live_id)
+
+
+def update_preview(session: Session, draft: MenuVersion) -> Merge | None:
+    """What bringing the draft up to date with the live version would do (None: it is up to date)."""
+    live = out_of_date(session, draft)
+    if live is None:
+        return None
+    base = session.get(MenuVersion, draft.based_on) if draft.based_on else None
+    return merge(base.yaml if base else "", live.yaml, draft.yaml)
+
+
+def bring_up_to_date(session: Session, version_id: int, choices: dict[str, str]) -> tuple[MenuVersion, Merge]:
+    """Merge what was published since the draft's base into the draft; every conflicting unit
+    needs a choice ("mine" or "live")."""
+    draft = _draft(session, version_id)
+    live = out_of_date(session, draft)
+    if live is None:
+        raise NotAllowed(f"version {version_id} is already based on the live version")
+    base = session.get(MenuVersion, draft.based_on) if draft.based_on else None
+    try:
+        result = merge(base.yaml if base else "", live.yaml, draft.yaml, choices)
+    except CannotMerge as exc:
+        raise NotAllowed(f"cannot merge automatically: {exc}") from None
+    undecided = [u for u in result.conflicts if choices.get(u) not in ("mine", "live")]
+    if undecided:
+        raise NotAllowed("choose, for each part both changed, whose version to keep: " + ", ".join(undecided))
+    save_draft(session, version_id, result.text)
+    draft.based_on = live.id
+    draft.note = f"draft from version {base.id if base else '?'}, brought up to date with version {live.id}"[:200]
+    return draft, result
+
+
 def publish(session: Session, version_id: int, actor: str) -> MenuVersion:
     draft = _draft(session, version_id)
+    live = out_of_date(session, draft)
+    if live is not None:
+        # Publishing it as it is would silently undo what was published since its base.
+        raise NotAllowed(f"version {version_id} was made from version {draft.based_on}, and version {live.id} "
+                         "is live now: bring the draft up to date first")
     problems = check(draft.yaml)
     draft.problems = _as_json(problems)
     errors = [p for p in problems if p.level == "error"]

@@ -26,6 +26,7 @@ def test_change_a_label_check_try_publish_and_dial(served, browser):
     assert "4 Contact us" in dial(base, "+8562099990000", "5", "before")  # to English (the phone keeps it)
     page = browser.new_page()
     page.set_default_timeout(15_000)
+    page.on("dialog", lambda d: d.accept())  # "Publish v2?": yes
 
     page.goto(f"{base}/admin/menus")
     assert "/admin/login" in page.url  # not signed in: to the sign-in page
@@ -75,3 +76,63 @@ def test_change_a_label_check_try_publish_and_dial(served, browser):
 
     assert "4 Call LSSO" in dial(base, "+8562099990000", "", "after")
     assert "4 ໂທຫາ ປກສ" in dial(base, "+8562099990000", "5", "after-lao")  # and in Lao
+
+
+def sign_in(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/admin/login")
+    page.fill("#email", "publisher@lsso.gov.la")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/menus")
+
+
+def test_unsaved_edits_and_a_draft_made_before_a_publication_lose_nothing(served, browser):
+    base, _app = served
+    page = browser.new_page()
+    page.set_default_timeout(15_000)
+    dialogs: list[str] = []
+
+    def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    sign_in(page, base)
+    for expected in (2, 3):  # two drafts, both made from version 1
+        page.goto(f"{base}/admin/menus")
+        page.click("text=New draft from the live version")
+        page.wait_for_url(f"**/admin/menus/{expected}")
+
+    page.goto(f"{base}/admin/menus/2")
+    text = page.input_value("#yaml")
+    page.fill("#yaml", text.replace('en: "Contact us"}', 'en: "Call LSSO"}', 1))
+    page.click("text=Save and check")
+    page.wait_for_selector(".flash.ok")
+    # An edit not saved yet: publishing would drop it without a word, so it is stopped.
+    page.fill("#yaml", page.input_value("#yaml").replace('en: "Benefits"}', 'en: "What you get"}', 1))
+    page.click("text=Publish v2")
+    assert "not saved" in dialogs[-1]
+    assert "draft" in page.inner_text("h1")  # still a draft: nothing was published
+    page.click("text=Save and check")
+    page.wait_for_selector(".flash.ok")
+    page.click("text=Publish v2")
+    page.wait_for_selector(".flash.ok")
+    assert dialogs[-1].startswith("Publish v2?") and "Version 2 is live" in page.inner_text(".flash.ok")
+
+    # Draft 3 was made from version 1: it changes another screen, and must not undo version 2.
+    page.goto(f"{base}/admin/menus/3")
+    page.fill("#yaml", page.input_value("#yaml").replace('en: "Visit your provincial or district LSSO office"',
+                                                         'en: "Visit your district LSSO office"', 1))
+    page.click("text=Save and check")
+    page.wait_for_selector("#out-of-date")
+    assert "Version 2 was published after this draft" in page.inner_text("#out-of-date")
+    assert page.is_disabled("text=Publish v3")
+    page.screenshot(path=str(SHOTS / "4-out-of-date.png"), full_page=True)
+    page.click("#update")
+    page.wait_for_selector(".flash.ok")
+    page.click("text=Publish v3")
+    page.wait_for_selector(".flash.ok")
+    assert "Version 3 is live" in page.inner_text(".flash.ok")
+    menu = dial(base, "+8562099990000", "5", "merged")
+    assert "Call LSSO" in menu and "What you get" in menu, menu
+    assert "Visit your district LSSO office" in dial(base, "+8562099990000", "4", "merged-2")

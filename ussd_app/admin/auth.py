@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import secrets
 from collections.abc import Callable
-from typing import Any, TypeVar
+from datetime import datetime, timedelta, timezone
+from typing import Any, NoReturn, TypeVar
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from ussd_app.admin.models import AdminUser, Role
+from ussd_app.admin.audit import record
+from ussd_app.admin.models import AdminSession, AdminUser, Role
+from ussd_app.database import utcnow
 from ussd_app.extensions import db, redis_client
 from ussd_app.guards import Policy, RedisGuard, Window
 from ussd_app.services import app_services
@@ -26,15 +30,29 @@ class SignInRefused(ValueError):
     pass
 
 
+SESSION_HOURS = 8
+
+
 def current_user() -> AdminUser | None:
     if "admin_user" not in g:
         user_id = session.get("admin_id")
         user = db().get(AdminUser, user_id) if user_id else None
-        # A password change (or deactivation) ends every session that predates it.
-        if user is not None and (not user.active or session.get("admin_key") != _key(user)):
+        # A password change (or deactivation) ends every session that predates it; signing out
+        # ends this one, on the server.
+        if user is not None and (not user.active or session.get("admin_key") != _key(user)
+                                 or not _session_open(session.get("admin_sid"), user.id)):
             user = None
         g.admin_user = user
     return g.admin_user
+
+
+def _session_open(sid: str | None, user_id: int) -> bool:
+    row = db().get(AdminSession, sid) if sid else None
+    return row is not None and row.user_id == user_id and row.ended_at is None and _aware(row.expires_at) > utcnow()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite hands back naive UTC
 
 
 def requires(role: Role) -> Callable[[F], F]:
@@ -47,12 +65,19 @@ def requires(role: Role) -> Callable[[F], F]:
             if user is None:
                 return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
             if Role(user.role).rank < role.rank:
-                abort(403)
+                refuse(user, f"needs the {role.value} role")
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+def refuse(user: AdminUser, why: str) -> NoReturn:
+    """403, and the audit log says who tried what."""
+    record(db(), user.email, "refused", f"{request.method} {request.path}"[:200], why)
+    db().commit()
+    abort(403)
 
 
 def can(role: Role) -> bool:
@@ -88,13 +113,20 @@ def sign_in(email: str, password: str, ip: str) -> AdminUser:
         raise SignInRefused("Wrong email or password.")
     guard.passed(*subjects)
     session.clear()
+    sid = secrets.token_urlsafe(32)
+    db().add(AdminSession(id=sid, user_id=user.id, expires_at=utcnow() + timedelta(hours=SESSION_HOURS)))
     session["admin_id"] = user.id
     session["admin_key"] = _key(user)
+    session["admin_sid"] = sid
     session.permanent = True
     return user
 
 
 def sign_out() -> None:
+    row = db().get(AdminSession, session.get("admin_sid") or "")
+    if row is not None and row.ended_at is None:
+        row.ended_at = utcnow()
+        db().commit()
     session.clear()
 
 

@@ -33,6 +33,19 @@ class AdminUser(Base):
     last_login_at: Mapped[datetime | None]
 
 
+class AdminSession(Base):
+    """One signed-in session, so that signing out ends it on the server: the cookie alone, still
+    valid for hours, opens nothing once its row says it ended."""
+
+    __tablename__ = "admin_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # a random token, also in the signed cookie
+    user_id: Mapped[int] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
 class AuditEntry(Base):
     """Who did what, when: every admin action, and every sign-in attempt."""
 

@@ -117,7 +117,8 @@ class _StrictLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
-def load_text(text: str, *, version: str = "1", source: str = "") -> tuple[Definition, list[Problem]]:
+def read_yaml(text: str, source: str = "") -> Any:
+    """The YAML document, read strictly (no anchors or aliases, bounded size and depth)."""
     size = len(text.encode("utf-8"))
     if size > MAX_BYTES:
         raise DefinitionError([Problem("", f"the definition is {size:,} bytes, over the limit of {MAX_BYTES:,}")],
@@ -128,6 +129,11 @@ def load_text(text: str, *, version: str = "1", source: str = "") -> tuple[Defin
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise DefinitionError([Problem("", f"not valid YAML{where}: {getattr(exc, 'problem', exc)}")], source) from None
+    return raw
+
+
+def load_text(text: str, *, version: str = "1", source: str = "") -> tuple[Definition, list[Problem]]:
+    raw = read_yaml(text, source)
     if isinstance(raw, dict) and isinstance(raw.get("nodes"), dict) and len(raw["nodes"]) > MAX_NODES:
         raise DefinitionError([Problem("", f"more than {MAX_NODES} nodes")], source)
     return parse_definition(raw, version=version, source=source)

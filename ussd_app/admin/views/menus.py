@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from ussd_app import menu_versions as mv
 from ussd_app.admin import bp
 from ussd_app.admin.audit import record, text_diff
-from ussd_app.admin.auth import current_user, requires
+from ussd_app.admin.auth import current_user, refuse, requires
 from ussd_app.admin.forms import ActionForm, DraftForm
 from ussd_app.admin.models import Role
 from ussd_app.admin.testing import run_all
 from ussd_app.extensions import db
+from ussd_app.menu_merge import CannotMerge
 from ussd_app.menus import menu_store
 
 
@@ -44,8 +45,8 @@ def menu(version_id: int) -> ResponseReturnValue:
     form = DraftForm(yaml=version.yaml)
     status = 200
     if form.is_submitted():
-        if not current_user() or Role(current_user().role).rank < Role.EDITOR.rank:
-            abort(403)
+        if Role(current_user().role).rank < Role.EDITOR.rank:
+            refuse(current_user(), "needs the editor role to save a draft")
         if form.validate():
             before = version.yaml
             try:
@@ -65,8 +66,39 @@ def menu(version_id: int) -> ResponseReturnValue:
         status = 400
     base = db().get(mv.MenuVersion, version.based_on) if version.based_on else None
     diff = text_diff(base.yaml, version.yaml) if base else ""
+    live = mv.out_of_date(db(), version)
+    update, update_error = None, ""
+    if live is not None:
+        try:
+            update = mv.update_preview(db(), version)
+        except CannotMerge as exc:
+            update_error = str(exc)
+    live_diff = text_diff(base.yaml if base else "", live.yaml, "live menu") if live is not None else ""
     return render_template("admin/menu.html", version=version, form=form, action=ActionForm(),
-                           current=mv.current_id(db()), diff=diff, problems=version.problem_list), status
+                           current=mv.current_id(db()), diff=diff, problems=version.problem_list,
+                           live=live, update=update, update_error=update_error, live_diff=live_diff), status
+
+
+@bp.post("/menus/<int:version_id>/update")
+@requires(Role.EDITOR)
+def bring_up_to_date(version_id: int) -> ResponseReturnValue:
+    """Merge what was published since this draft was made into it; conflicts as the editor chose."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    choices = {k.removeprefix("choice:"): v for k, v in request.form.items() if k.startswith("choice:")}
+    before = (db().get(mv.MenuVersion, version_id) or abort(404)).yaml
+    try:
+        draft, result = mv.bring_up_to_date(db(), version_id, choices)
+    except mv.NotAllowed as exc:
+        flash(f"Not brought up to date: {exc}", "error")
+        return redirect(url_for("admin.menu", version_id=version_id))
+    record(db(), current_user().email, "draft brought up to date", f"menu version {version_id}",
+           f"now based on version {draft.based_on}; from live: {', '.join(result.taken_from_live) or 'nothing'}; "
+           f"kept mine: {', '.join(u for u in result.conflicts if choices.get(u) == 'mine') or 'nothing'}\n"
+           + text_diff(before, draft.yaml))
+    db().commit()
+    flash(f"Brought up to date with version {draft.based_on}: check the result, then publish.", "ok")
+    return redirect(url_for("admin.menu", version_id=version_id))
 
 
 @bp.post("/menus/<int:version_id>/publish")
@@ -75,27 +107,34 @@ def publish(version_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     version = db().get(mv.MenuVersion, version_id) or abort(404)
+    live = mv.out_of_date(db(), version)
+    if live is not None:
+        return _not_published(version_id, f"it was made from version {version.based_on} and version {live.id} "
+                                          "is live now: bring it up to date first (below)")
     errors = [p for p in mv.check(version.yaml) if p.level == "error"]
     if errors:
-        flash(f"Not published: {len(errors)} problem(s) must be fixed first, e.g. {errors[0]}", "error")
-        return redirect(url_for("admin.menu", version_id=version_id))
+        return _not_published(version_id, f"{len(errors)} problem(s) must be fixed first, e.g. {errors[0]}")
     failing = [t for t, result in run_all(db(), version.yaml, str(version_id)) if not result.passed]
     if failing:
-        db().commit()  # keeps each test's last result
-        flash(f"Not published: {len(failing)} conversation test(s) fail: "
-              + "; ".join(f"{t.name}: {t.last_result.splitlines()[0]}" for t in failing), "error")
-        return redirect(url_for("admin.menu", version_id=version_id))
+        # (committed with the refusal: each test keeps its last result)
+        return _not_published(version_id, f"{len(failing)} conversation test(s) fail: "
+                              + "; ".join(f"{t.name}: {t.last_result.splitlines()[0]}" for t in failing))
     try:
         mv.publish(db(), version_id, current_user().email)
     except mv.NotAllowed as exc:
-        db().commit()
-        flash(f"Not published: {exc}", "error")
-        return redirect(url_for("admin.menu", version_id=version_id))
+        return _not_published(version_id, str(exc))
     record(db(), current_user().email, "published", f"menu version {version_id}")
     db().commit()
     menu_store().published(version_id)
     flash(f"Version {version_id} is live: new USSD sessions use it.", "ok")
     return redirect(url_for("admin.menus"))
+
+
+def _not_published(version_id: int, why: str) -> ResponseReturnValue:
+    record(db(), current_user().email, "publish refused", f"menu version {version_id}", why)
+    db().commit()
+    flash(f"Not published: {why}", "error")
+    return redirect(url_for("admin.menu", version_id=version_id))
 
 
 @bp.post("/menus/<int:version_id>/rollback")
@@ -107,6 +146,8 @@ def roll_back(version_id: int) -> ResponseReturnValue:
     try:
         mv.roll_back(db(), version_id, current_user().email)
     except mv.NotAllowed as exc:
+        record(db(), current_user().email, "roll back refused", f"menu version {version_id}", str(exc))
+        db().commit()
         flash(str(exc), "error")
         return redirect(url_for("admin.menus"))
     record(db(), current_user().email, "rolled back", f"menu version {version_id}", f"from version {before}")

@@ -10,7 +10,7 @@ from ussd_app import conversation_tests
 from ussd_app import menu_versions as mv
 from ussd_app.admin import bp
 from ussd_app.admin.audit import record, text_diff
-from ussd_app.admin.auth import current_user, requires
+from ussd_app.admin.auth import current_user, refuse, requires
 from ussd_app.admin.forms import ActionForm, TestForm
 from ussd_app.admin.models import ConversationTest, Role
 from ussd_app.admin.testing import run_all
@@ -37,7 +37,7 @@ def test(test_id: int | None = None) -> ResponseReturnValue:
     form = TestForm(obj=row) if row else TestForm(script=conversation_tests.EXAMPLE)
     if form.is_submitted():
         if Role(current_user().role).rank < Role.EDITOR.rank:
-            abort(403)
+            refuse(current_user(), "needs the editor role to change a test")
         if form.validate():
             try:
                 conversation_tests.parse(form.script.data)
