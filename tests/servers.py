@@ -82,19 +82,18 @@ class Reply:
 
 def post(url: str, form: Mapping[str, str], timeout: float = 10) -> Reply:
     data = urlencode(form).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/x-www-form-urlencoded"})
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as r:
-            return Reply(time.perf_counter() - started, r.status, r.read().decode())
-    except urllib.error.HTTPError as exc:
-        return Reply(time.perf_counter() - started, exc.code, exc.read().decode())
+    return _timed(urllib.request.Request(url, data=data,
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"}), timeout)
 
 
 def get(url: str, timeout: float = 10) -> Reply:
+    return _timed(urllib.request.Request(url), timeout)
+
+
+def _timed(request: urllib.request.Request, timeout: float) -> Reply:
     started = time.perf_counter()
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
+        with urllib.request.urlopen(request, timeout=timeout) as r:  # noqa: S310 - loopback only
             return Reply(time.perf_counter() - started, r.status, r.read().decode())
     except urllib.error.HTTPError as exc:
         return Reply(time.perf_counter() - started, exc.code, exc.read().decode())

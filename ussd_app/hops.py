@@ -85,7 +85,6 @@ def _run(store: SessionStore, hop: Hop, digest: str) -> Screen:
         if stored is not None and not timed_out:
             if stored.history_digest == digest:
                 return Screen(stored.reply, stored.reply_end)  # a replay: same answer, nothing re-run
-        if stored is not None and not timed_out:
             consumed = stored.consumed
             known = consumed <= len(hop.inputs) and _digest(hop.inputs[:consumed]) == stored.history_digest
             new_inputs = list(hop.inputs[stored.consumed:]) if known else list(hop.inputs[-1:])
