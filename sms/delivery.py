@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from sms import outbox
+from sms import outbox, reports
 from sms.models import REMINDERS, Status
 from sms.quiet_hours import QuietHours
 from sms.senders import (
@@ -50,13 +50,17 @@ class Policy:
 def deliver(session: Session, sender: SmsSender, policy: Policy, message_ids: list[int], clock: Clock,
             schedule: Schedule) -> Counter:
     """Send what can be sent of `message_ids`; returns how many were sent, retry, in doubt,
-    rejected, failed, released (a slow batch handed on), early (not due yet: rescheduled) or
-    skipped (not queued)."""
+    rejected, failed, released (a slow batch handed on), early (not due yet, or a reminder in
+    quiet hours: rescheduled), cancelled (a reminder to a phone that opted out) or skipped
+    (not queued)."""
     counts: Counter = Counter()
-    claimed_at = clock()
-    claimed, token = outbox.claim(session, message_ids, claimed_at)
-    for message_id in set(message_ids) - {c.id for c in claimed}:
-        early = outbox.waiting_until(session, message_id, clock())
+    claimed_at = clock()  # one reading for the claim and for "not due yet": a job a moment early is rescheduled
+    claimed, token, cancelled = outbox.claim(session, message_ids, claimed_at,
+                                             reminders_allowed=policy.quiet.allows(claimed_at))
+    if cancelled:
+        counts["cancelled"] += len(cancelled)
+    for message_id in set(message_ids) - {c.id for c in claimed} - set(cancelled):
+        early = outbox.waiting_until(session, message_id, claimed_at, policy.not_before)
         if early is not None:
             schedule(message_id, early)  # RQ's scheduler keeps whole seconds: a job may come a moment early
         counts["early" if early else "skipped"] += 1
@@ -64,8 +68,11 @@ def deliver(session: Session, sender: SmsSender, policy: Policy, message_ids: li
     later: list[tuple[int, datetime]] = []
 
     def flush() -> None:
-        outbox.record(session, token, done, clock())
+        now = clock()
+        outbox.record(session, token, done, now)
         session.commit()
+        # A report may have come before its message's id was saved: it is applied now.
+        reports.apply_pending(session, [o.provider_message_id for o in done if o.provider_message_id], now)
         for message_id, when in later:  # only once a retry is committed can its job find it queued
             schedule(message_id, when)
         done.clear()

@@ -1,7 +1,7 @@
 """The durable SMS outbox and what surrounds it: every message is a row before it is a job.
 
-Statuses move queued -> sending -> sent -> delivered, or end in failed / rejected. The row is
-the truth; the RQ job only carries its id, so losing a job (or all of Redis) loses no message.
+Statuses move queued -> sending -> sent -> delivered, or end in failed / rejected / cancelled. The
+row is the truth; the RQ job only carries its id, so losing a job (or all of Redis) loses no message.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ class Status(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"  # final: retries used up, or the provider said it failed to deliver
     REJECTED = "rejected"  # final: the provider refused this message (bad number, blacklisted …)
+    CANCELLED = "cancelled"  # final: not sent, and will not be (its phone opted out before it went)
 
 
-FINAL = frozenset({Status.DELIVERED, Status.FAILED, Status.REJECTED})
+FINAL = frozenset({Status.DELIVERED, Status.FAILED, Status.REJECTED, Status.CANCELLED})
 
 
 class Kind(StrEnum):
@@ -80,6 +81,20 @@ class SmsEvent(Base):
     status: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SmsPendingReport(Base):
+    """A delivery report for a provider id we have not recorded yet: AT may report a message
+    before our sender has saved AT's answer. Kept until the id is saved, then applied."""
+
+    __tablename__ = "sms_pending_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_message_id: Mapped[str] = mapped_column(String(100), index=True)
+    reported: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SmsOptOut(Base):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sms.models import SmsEvent, SmsMessage, Status
+from sms.models import REMINDERS, SmsEvent, SmsMessage, SmsOptOut, Status
 from sms.templates import Templates
 from ussd_app.phones import InvalidPhone, mask, normalise
 
@@ -63,15 +64,35 @@ class Claimed:
     attempts: int
 
 
-def claim(session: Session, message_ids: list[int], now: datetime) -> tuple[list[Claimed], str]:
+_REMINDER_KINDS = [k.value for k in REMINDERS]
+_OPTED_OUT = select(SmsOptOut.phone).where(SmsOptOut.opted_out.is_(True))
+
+
+def claim(session: Session, message_ids: list[int], now: datetime,
+          reminders_allowed: bool = True) -> tuple[list[Claimed], str, list[int]]:
     """Take the queued ones of these messages for sending, in one statement. Commits.
 
     A message that is not queued (or not yet due) is left alone: two jobs for one message never
-    both get it."""
+    both get it. The opt-outs are read now, not when the message was queued: a reminder whose
+    phone has said STOP since is cancelled, never sent (the third value: their ids). Reminders
+    are not claimed at all while `reminders_allowed` is false (quiet hours)."""
     token = uuid.uuid4().hex
+    reminder = SmsMessage.kind.in_(_REMINDER_KINDS)
+    cancelled = session.execute(
+        update(SmsMessage)
+        .where(SmsMessage.id.in_(message_ids), SmsMessage.status == Status.QUEUED.value, reminder,
+               SmsMessage.recipient.in_(_OPTED_OUT))
+        .values(status=Status.CANCELLED.value, last_error="opted out", claim_token=None, updated_at=now)
+        .returning(SmsMessage.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    for message_id in cancelled:
+        session.add(SmsEvent(message_id=message_id, status=Status.CANCELLED.value,
+                             detail="cancelled: the phone opted out of reminders"))
+    claimable = ~reminder | SmsMessage.recipient.not_in(_OPTED_OUT) if reminders_allowed else ~reminder
     rows = session.execute(
         update(SmsMessage)
-        .where(SmsMessage.id.in_(message_ids), SmsMessage.status == Status.QUEUED.value,
+        .where(SmsMessage.id.in_(message_ids), SmsMessage.status == Status.QUEUED.value, claimable,
                (SmsMessage.not_before.is_(None)) | (SmsMessage.not_before <= now))
         .values(status=Status.SENDING.value, attempts=SmsMessage.attempts + 1, claimed_at=now, claim_token=token,
                 in_doubt=False, updated_at=now)
@@ -82,19 +103,32 @@ def claim(session: Session, message_ids: list[int], now: datetime) -> tuple[list
     for c in claimed:
         session.add(SmsEvent(message_id=c.id, status=Status.SENDING.value, detail=f"attempt {c.attempts}"))
     session.commit()
-    return claimed, token
+    return claimed, token, list(cancelled)
 
 
-def waiting_until(session: Session, message_id: int, now: datetime) -> datetime | None:
-    """When a queued message may go, if that is still ahead of `now`."""
-    not_before = session.execute(
-        select(SmsMessage.not_before).where(SmsMessage.id == message_id, SmsMessage.status == Status.QUEUED.value)
-    ).scalar()
-    if not_before is None:
+def waiting_until(session: Session, message_id: int, now: datetime,
+                  next_allowed: Callable[[str, datetime], datetime]) -> datetime | None:
+    """When a queued message that was not claimed at `now` may go, if that is still ahead (its
+    not_before, or for a reminder the end of quiet hours); the message keeps that time. None: it
+    is not queued (another job has it, or it is done)."""
+    row = session.execute(
+        select(SmsMessage.kind, SmsMessage.not_before)
+        .where(SmsMessage.id == message_id, SmsMessage.status == Status.QUEUED.value)
+    ).first()
+    if row is None:
         return None
-    if not_before.tzinfo is None:  # SQLite keeps naive UTC
+    not_before = row.not_before
+    if not_before is not None and not_before.tzinfo is None:  # SQLite keeps naive UTC
         not_before = not_before.replace(tzinfo=now.tzinfo)
-    return not_before if not_before > now else None
+    when = next_allowed(row.kind, max(not_before or now, now))
+    if when <= now:
+        return None
+    if when != not_before:
+        session.execute(update(SmsMessage).where(SmsMessage.id == message_id).values(not_before=when))
+        session.add(SmsEvent(message_id=message_id, status=Status.QUEUED.value,
+                             detail=f"waits for the end of quiet hours ({when.isoformat()})"))
+        session.commit()
+    return when
 
 
 @dataclass(frozen=True)

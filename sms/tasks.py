@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 
@@ -11,6 +12,8 @@ from sms import delivery, recovery, reminders
 from sms.service import sms_services
 from ussd_app.extensions import clients
 from ussd_app.services import app_services
+
+log = logging.getLogger(__name__)
 
 
 def now() -> datetime:
@@ -41,6 +44,10 @@ def run_reminders(app: Flask, today: date | None = None, dry_run: bool = False, 
 def sweep(app: Flask) -> recovery.Recovered:
     sms = sms_services(app)
     with clients(app).sessions() as session:
-        found = recovery.recover(session, now(), app.config["SMS_SENDING_TIMEOUT"], app.config["SMS_REPORT_GRACE"])
+        found = recovery.recover(session, now(), app.config["SMS_SENDING_TIMEOUT"], app.config["SMS_REPORT_GRACE"],
+                                 app.config["SMS_LOST_AFTER"])
     sms.enqueue(found.to_enqueue)
+    abandoned = sms.queue.clear_abandoned()  # RQ's own record of jobs whose worker died; the rows say the rest
+    if abandoned:
+        log.warning("outbox sweep: %d abandoned SMS jobs cleared from RQ's registries", abandoned)
     return found

@@ -74,6 +74,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMS_RETRY_BACKOFF", "10,60,300", "Seconds to wait before each retry of a transient failure."),
     Setting("SMS_SENDING_TIMEOUT", 60, "Seconds after which a message still 'sending' means its sender died.", int),
     Setting("SMS_REPORT_GRACE", 900, "Seconds to wait for a delivery report before resending such a message.", int),
+    Setting("SMS_LOST_AFTER", 120, "Seconds a due message may stay queued with no job taking it before the sweep "
+            "queues it again.", int),
     Setting("REMINDER_DUE_DAY", 15, "Day of the month a voluntary member's contribution for the last month is due.",
             int),
     Setting("REMINDER_DAYS_BEFORE", 3, "Days before the due day that the reminder goes out.", int),

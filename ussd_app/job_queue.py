@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 import redis
 from rq import Queue
+from rq.job import Job
+from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,10 @@ log = logging.getLogger(__name__)
 class JobQueue(Protocol):
     def enqueue(self, func: str, *args: Any) -> None: ...
     def enqueue_at(self, when: datetime, func: str, *args: Any) -> None: ...
+    def clear_abandoned(self) -> int: ...
+
+
+JOB_TIMEOUT = 120  # seconds; a batch stops starting sends after its claim budget (about 50 s) anyway
 
 
 class RQJobQueue:
@@ -29,10 +35,24 @@ class RQJobQueue:
         self.queue = Queue(name, connection=connection)
 
     def enqueue(self, func: str, *args: Any) -> None:
-        self.queue.enqueue(func, *args, result_ttl=300, failure_ttl=7 * 86400)
+        self.queue.enqueue(func, *args, job_timeout=JOB_TIMEOUT, result_ttl=300, failure_ttl=7 * 86400)
 
     def enqueue_at(self, when: datetime, func: str, *args: Any) -> None:
-        self.queue.enqueue_at(when, func, *args, result_ttl=300, failure_ttl=7 * 86400)
+        self.queue.enqueue_at(when, func, *args, job_timeout=JOB_TIMEOUT, result_ttl=300, failure_ttl=7 * 86400)
+
+    def clear_abandoned(self) -> int:
+        """Jobs whose worker died mid-job: RQ files them as failed with AbandonedJobError once
+        their time is up. Their messages are in the outbox (the sweep requeues or settles them),
+        so the entries only mislead `rq info`; cleared here. Returns how many."""
+        StartedJobRegistry(queue=self.queue).cleanup()
+        failed = FailedJobRegistry(queue=self.queue)
+        cleared = 0
+        for job in Job.fetch_many(failed.get_job_ids(), connection=self.queue.connection):
+            result = job.latest_result() if job is not None else None
+            if result is not None and "AbandonedJobError" in (result.exc_string or ""):
+                failed.remove(job, delete_job=True)
+                cleared += 1
+        return cleared
 
 
 class InProcessJobQueue:
@@ -54,6 +74,9 @@ class InProcessJobQueue:
         with self._lock:
             pending = list(self._pending)
         wait(pending, timeout=timeout)
+
+    def clear_abandoned(self) -> int:
+        return 0  # a thread pool abandons nothing but with the process itself
 
     def enqueue_at(self, when: datetime, func: str, *args: Any) -> None:
         delay = max(0.0, (when - datetime.now(timezone.utc)).total_seconds())

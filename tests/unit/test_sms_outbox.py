@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sms import delivery, outbox, reports
-from sms.models import SmsEvent, SmsMessage, SmsOptOut, Status
+from sms.models import SmsEvent, SmsMessage, SmsOptOut, SmsPendingReport
 from sms.quiet_hours import QuietHours
 from sms.senders import Accepted, FailedSendError, RejectedSendError, TransientSendError
 from sms.service import sms_services
@@ -218,10 +218,15 @@ def test_failed_report_records_the_reason_and_late_reports_change_nothing(app, c
     assert failed.status == "failed" and failed.last_error == "Failed: InsufficientCredit"
 
 
-def test_unknown_report_is_answered_200_and_logged(app, client, caplog):
-    response = report(client, id="ATXid_999", phoneNumber="+8562099990000")
-    assert (response.status_code, response.get_data(as_text=True)) == (200, "unknown")
-    assert any("unknown message ATXid_999" in r.getMessage() for r in caplog.records)
+def test_a_report_for_an_id_not_saved_yet_is_kept_and_applied_when_it_is(app, client, queued):
+    """AT may report before our sender has saved AT's answer: the report waits for it."""
+    response = report(client, id="ATXid_42")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "stored")
+    assert row(app, queued).status == "queued"  # it names no message we know: nothing is touched
+    run(app, Script("ATXid_42"), queued)  # the sender saves the id, and the report applies
+    assert row(app, queued).status == "delivered"
+    with clients(app).sessions() as s:
+        assert s.execute(select(SmsPendingReport)).first() is None
 
 
 def test_malformed_report_gets_400(client):
@@ -229,15 +234,31 @@ def test_malformed_report_gets_400(client):
     assert report(client, phoneNumber="nope").status_code == 400
 
 
-def test_report_that_overtakes_the_sender_settles_the_message(app, queued):
-    """AT's report may come before the sender records the id (or instead, if it died)."""
+class ReportsFirst(Script):
+    """AT's report overtakes AT's own answer: it arrives while the send is still in flight."""
+
+    def __init__(self, app, provider_id: str, phone: str = "+8562055512345") -> None:  # type: ignore[no-untyped-def]
+        super().__init__(provider_id)
+        self.app, self.phone = app, phone
+
+    def send(self, to: str, body: str) -> Accepted:
+        with clients(self.app).sessions() as other:  # another process: the web's callback
+            self.outcome = reports.apply_report(other, self.answers[0], "Success", to, "", NOW)
+        return super().send(to, body)
+
+
+def test_a_report_that_overtakes_the_sender_settles_its_own_message_only(app, queued):
+    """The old phone match settled the oldest message sending to that phone: the wrong one
+    when two were in flight. Now only the id names a message."""
     with app.app_context(), clients(app).sessions() as s:
-        claimed, token = outbox.claim(s, [queued], NOW)
-        assert reports.apply_report(s, "ATXid_7", "Success", "+8562055512345", "", NOW) == "updated"
-        outbox.record(s, token, [outbox.Outcome(queued, Status.SENT, "accepted", "ATXid_7", NOW)], NOW)
+        other = outbox.add(s, sms_services(app).templates, recipient="+8562055512345", kind="opted_in",
+                           language="en", values={}, key="k-other")
         s.commit()
-    done = row(app, queued)
-    assert (done.status, done.provider_message_id) == ("delivered", "ATXid_7")
+        outbox.claim(s, [other.id], NOW)  # claimed first, not sent yet: the old code matched this one
+    sender = ReportsFirst(app, "ATXid_7")
+    assert run(app, sender, queued) == "sent" and sender.outcome == "stored"
+    assert (row(app, queued).status, row(app, queued).provider_message_id) == ("delivered", "ATXid_7")
+    assert (row(app, other.id).status, row(app, other.id).provider_message_id) == ("sending", None)
 
 
 # ---- inbound STOP / START, AT opt-outs ----------------------------------------------
@@ -286,9 +307,10 @@ def test_sweep_resends_a_message_whose_sender_died_when_no_report_came(app, queu
     with clients(app).sessions() as s:
         outbox.claim(s, [queued], NOW)  # then the sender dies: no answer recorded
     with clients(app).sessions() as s:
-        found = recovery.recover(s, NOW + timedelta(seconds=61), sending_timeout=60, report_grace=900)
+        found = recovery.recover(s, NOW + timedelta(seconds=61), sending_timeout=60, report_grace=900, lost_after=120)
         assert found.in_doubt == 1 and found.resent == []  # waiting for AT's report
-        found = recovery.recover(s, NOW + timedelta(seconds=901), sending_timeout=60, report_grace=900)
+        found = recovery.recover(s, NOW + timedelta(seconds=901), sending_timeout=60, report_grace=900,
+                                 lost_after=120)
         assert found.resent == [queued]
     assert run(app, Script("AT-9"), queued, NOW + timedelta(seconds=902)) == "sent"
     assert row(app, queued).attempts == 2
@@ -299,7 +321,7 @@ def test_sweep_gives_lost_jobs_back(app, queued):
 
     with clients(app).sessions() as s:
         found = recovery.recover(s, datetime.now(timezone.utc) + timedelta(hours=1), sending_timeout=60,
-                                 report_grace=900)
+                                 report_grace=900, lost_after=120)
     assert found.requeued == [queued]
 
 
@@ -343,3 +365,90 @@ def test_a_slow_batch_hands_its_unsent_messages_to_a_fresh_job(app):
                                     lambda mid, when: handed.append(mid))
     assert outcomes == {"sent": 2, "released": 2}
     assert handed == ids[2:] and [row(app, i).status for i in ids[2:]] == ["queued", "queued"]
+
+
+# ---- decided when sent, with one reading of the clock ------------------------------------------
+
+def reminder(app, key: str = "r-send", phone: str = "+8562055523456", not_before=None) -> int:
+    with app.app_context(), clients(app).sessions() as s:
+        message = outbox.add(s, sms_services(app).templates, recipient=phone, kind="reminder_due", language="lo",
+                             values={"period": "11/2026", "due_date": "15/12/2026", "minimum": "108,000 ກີບ"},
+                             key=key, not_before=not_before)
+        s.commit()
+        return message.id
+
+
+def test_a_waiting_reminder_to_a_phone_that_said_stop_is_cancelled_not_sent(app, client):
+    waiting = reminder(app)
+    inbound(client, "STOP")  # while the reminder waits (quiet hours, a backlog…)
+    sender = Script("AT-1")
+    assert run(app, sender, waiting) == "cancelled"
+    assert sender.calls == 0
+    cancelled = row(app, waiting)
+    assert (cancelled.status, cancelled.last_error) == ("cancelled", "opted out")
+    assert run(app, sender, waiting, NOW + timedelta(hours=1)) == "skipped"  # and stays so
+
+
+def test_a_confirmation_still_goes_to_a_phone_that_said_stop(app, client):
+    inbound(client, "STOP")
+    clients(app).queue.drain()
+    assert [(m.kind, m.status) for m in messages(app)] == [("opted_out", "sent")]
+
+
+def test_a_reminder_due_in_quiet_hours_waits_for_the_morning(app):
+    waiting = reminder(app)
+    night = datetime(2026, 11, 20, 15, 0, tzinfo=timezone.utc)  # 22:00 in Vientiane
+    when: list[datetime] = []
+    assert run(app, Script("AT-1"), waiting, night, when) == "early"
+    morning = datetime(2026, 11, 21, 1, 0, tzinfo=timezone.utc)
+    assert when == [morning] and row(app, waiting).not_before.replace(tzinfo=timezone.utc) == morning
+    assert run(app, Script("AT-1"), waiting, morning) == "sent"
+
+
+def test_a_job_that_comes_a_moment_early_is_rescheduled_not_dropped(app):
+    """The claim and the 'not due yet' look read one clock: a due time between two readings
+    once left the message neither sent nor rescheduled."""
+    due = NOW + timedelta(milliseconds=500)
+    with app.app_context(), clients(app).sessions() as s:
+        message = outbox.add(s, sms_services(app).templates, recipient="+8562055512345", kind="pin_changed",
+                             language="en", values={}, key="early", not_before=due)
+        s.commit()
+    ticks = iter([NOW, NOW + timedelta(seconds=1), NOW + timedelta(seconds=2), NOW + timedelta(seconds=3)])
+    when: list[datetime] = []
+    policy = delivery.Policy(backoff=(10,), quiet=QuietHours.parse("08:00-20:00", "Asia/Vientiane"))
+    with clients(app).sessions() as s:
+        outcome = delivery.deliver(s, Script("AT-1"), policy, [message.id], lambda: next(ticks),
+                                   lambda mid, at: when.append(at))
+    assert outcome == {"early": 1}
+    assert [w.replace(tzinfo=timezone.utc) for w in when] == [due]
+
+
+def test_the_sweep_settles_an_in_doubt_message_from_the_one_report_that_can_be_its_own(app, client, queued):
+    from sms import recovery
+
+    with clients(app).sessions() as s:
+        outbox.claim(s, [queued], NOW)  # the sender dies after AT accepted it: no id saved
+    report(client, id="ATXid_lost")  # AT's report: kept, it names no message we know
+    with clients(app).sessions() as s:
+        found = recovery.recover(s, NOW + timedelta(seconds=61), sending_timeout=60, report_grace=900, lost_after=120)
+    assert found.settled == [queued] and found.resent == []
+    done = row(app, queued)
+    assert (done.status, done.provider_message_id) == ("delivered", "ATXid_lost")
+
+
+def test_two_messages_in_doubt_for_one_phone_are_not_settled_by_guess(app, client, queued):
+    from sms import recovery
+
+    with app.app_context(), clients(app).sessions() as s:
+        other = outbox.add(s, sms_services(app).templates, recipient="+8562055512345", kind="opted_in",
+                           language="en", values={}, key="k-twin")
+        s.commit()
+    with clients(app).sessions() as s:
+        outbox.claim(s, [queued, other.id], NOW)
+    report(client, id="ATXid_which")
+    with clients(app).sessions() as s:
+        found = recovery.recover(s, NOW + timedelta(seconds=61), sending_timeout=60, report_grace=900, lost_after=120)
+        assert found.settled == []
+        found = recovery.recover(s, NOW + timedelta(seconds=901), sending_timeout=60, report_grace=900,
+                                 lost_after=120)
+    assert sorted(found.resent) == sorted([queued, other.id])  # a duplicate, perhaps; never a loss
