@@ -7,6 +7,8 @@ benchmark; never points anywhere but the loopback.
     stub.recipient_status(403)          # AT accepts the request but refuses the number
     stub.delay = 0.5                    # slow answers (timeouts)
     stub.report_to = "http://127.0.0.1:…/sms/africastalking/delivery"   # send delivery reports
+    stub.report_delay = 0               # … at once (AT with its callback configured)
+    stub.report_statuses = ("Sent", "Success")   # … several per message, posted concurrently
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ class AtStub:
         self.requests = 0
         self.delay = 0.0
         self.report_to = ""
+        self.report_delay = 0.05
+        self.report_statuses: tuple[str, ...] = ("Success",)
+        self.reports_posted = 0
         self._http_failures: list[int] = []
         self._status_code = 101
         self._status_times = 0
@@ -152,21 +157,25 @@ class AtStub:
             message_id = f"ATXid_{self._run}_{next(self._ids):08d}"
             self.accepted.append(Received(to, message, message_id, time.time()))
         if self.report_to:
-            thread = threading.Thread(target=self._report, args=(message_id, to), daemon=True)
-            self._reports.append(thread)
-            thread.start()
+            for status in self.report_statuses:  # each on its own thread: they may arrive together
+                thread = threading.Thread(target=self._report, args=(message_id, to, status), daemon=True)
+                self._reports.append(thread)
+                thread.start()
         return {"statusCode": code, "number": to, "status": STATUS_WORDS[code], "cost": "USD 0.0100",
                 "messageId": message_id}
 
-    def _report(self, message_id: str, to: str) -> None:
-        """AT's delivery report, a moment later, retried a few times as AT does."""
-        time.sleep(0.05)
-        data = urlencode({"id": message_id, "status": "Success", "phoneNumber": to, "networkCode": "41801",
+    def _report(self, message_id: str, to: str, status: str) -> None:
+        """AT's delivery report, after `report_delay`, retried a few times as AT does."""
+        if self.report_delay:
+            time.sleep(self.report_delay)
+        data = urlencode({"id": message_id, "status": status, "phoneNumber": to, "networkCode": "41801",
                           "retryCount": "0"}).encode()
         for _ in range(20):
             try:
                 with urlopen(Request(self.report_to, data=data), timeout=5) as response:  # noqa: S310 - loopback
                     if response.status == 200:
+                        with self._lock:
+                            self.reports_posted += 1
                         return
             except OSError:
                 pass
