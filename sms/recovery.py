@@ -23,6 +23,7 @@ from sms.models import SmsEvent, SmsMessage, SmsPendingReport, Status
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class Recovered:
     in_doubt: int = 0
@@ -35,7 +36,8 @@ class Recovered:
         return self.resent + self.requeued
 
 
-def recover(session: Session, now: datetime, sending_timeout: int, report_grace: int, lost_after: int) -> Recovered:
+def recover(session: Session, now: datetime, sending_timeout: int, report_grace: int, lost_after: int,
+            keep_reports_days: int = 7) -> Recovered:
     done = Recovered()
     pending = session.execute(select(SmsPendingReport.provider_message_id).distinct()).scalars().all()
     reports.apply_pending(session, pending, now)
@@ -71,7 +73,7 @@ def recover(session: Session, now: datetime, sending_timeout: int, report_grace:
         session.execute(update(SmsMessage).where(SmsMessage.id.in_(lost)).values(updated_at=now))
         done.requeued = list(lost)
     session.commit()
-    reports.drop_stale(session, now)
+    reports.drop_stale(session, now, timedelta(days=keep_reports_days))
     if done.in_doubt or done.settled or done.to_enqueue:
         log.warning("outbox sweep: %d in doubt, %d settled by their reports, %d resent, %d jobs re-created",
                     done.in_doubt, len(done.settled), len(done.resent), len(done.requeued))

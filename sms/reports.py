@@ -35,7 +35,6 @@ REPORTED = {
     "Submitted": Status.SENT,
     "Buffered": Status.SENT,
 }
-KEEP_PENDING = timedelta(days=7)  # a report whose message never appears is dropped after this
 
 
 def apply_report(session: Session, provider_id: str, reported: str, phone: str, reason: str,
@@ -121,9 +120,9 @@ def settle_in_doubt(session: Session, now: datetime) -> list[int]:
     return settled
 
 
-def drop_stale(session: Session, now: datetime) -> int:
+def drop_stale(session: Session, now: datetime, keep: timedelta = timedelta(days=7)) -> int:
     """Kept reports no message ever claimed (an attempt resent after AT's answer was lost)."""
-    result = session.execute(delete(SmsPendingReport).where(SmsPendingReport.received_at < now - KEEP_PENDING))
+    result = session.execute(delete(SmsPendingReport).where(SmsPendingReport.received_at < now - keep))
     session.commit()
     return result.rowcount or 0
 

@@ -44,8 +44,9 @@ def run_reminders(app: Flask, today: date | None = None, dry_run: bool = False, 
 def sweep(app: Flask) -> recovery.Recovered:
     sms = sms_services(app)
     with clients(app).sessions() as session:
-        found = recovery.recover(session, now(), app.config["SMS_SENDING_TIMEOUT"], app.config["SMS_REPORT_GRACE"],
-                                 app.config["SMS_LOST_AFTER"])
+        cfg = app.config
+        found = recovery.recover(session, now(), cfg["SMS_SENDING_TIMEOUT"], cfg["SMS_REPORT_GRACE"],
+                                 cfg["SMS_LOST_AFTER"], cfg["SMS_KEEP_REPORTS_DAYS"])
     sms.enqueue(found.to_enqueue)
     abandoned = sms.queue.clear_abandoned()  # RQ's own record of jobs whose worker died; the rows say the rest
     if abandoned:

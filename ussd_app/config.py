@@ -76,10 +76,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMS_REPORT_GRACE", 900, "Seconds to wait for a delivery report before resending such a message.", int),
     Setting("SMS_LOST_AFTER", 120, "Seconds a due message may stay queued with no job taking it before the sweep "
             "queues it again.", int),
+    Setting("SMS_KEEP_REPORTS_DAYS", 7,
+            "Days a delivery report naming no message we know is kept for it, then dropped.", int),
+    Setting("SMS_JOB_TIMEOUT", 120, "Seconds RQ lets one SMS job run before killing it (a batch stops starting sends "
+            "well before).", int),
+    Setting("SMS_SWEEP_SECONDS", 60, "How often rq cron runs the outbox sweep.", int),
     Setting("REMINDER_DUE_DAY", 15, "Day of the month a voluntary member's contribution for the last month is due.",
             int),
     Setting("REMINDER_DAYS_BEFORE", 3, "Days before the due day that the reminder goes out.", int),
     Setting("QUIET_HOURS", "08:00-20:00", "Local hours when reminders may be sent (confirmations any time)."),
+    Setting("REMINDER_CRON", "0 2 * * *", "When rq cron runs the day's reminders (cron syntax, UTC: 02:00 is 09:00 "
+            "in Vientiane)."),
 )
 
 

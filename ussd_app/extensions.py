@@ -117,7 +117,7 @@ def init_app(app: Flask, role: str = "web") -> None:
         reads=engine.execution_options(isolation_level="AUTOCOMMIT"),
         sessions=sessionmaker(engine, expire_on_commit=False),
         redis_is_fake=fake,
-        queue=InProcessJobQueue() if fake else RQJobQueue(cfg["SMS_QUEUE"], client),
+        queue=InProcessJobQueue() if fake else RQJobQueue(cfg["SMS_QUEUE"], client, cfg["SMS_JOB_TIMEOUT"]),
     )
     app.teardown_appcontext(_close_db)
 

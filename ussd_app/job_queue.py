@@ -27,18 +27,17 @@ class JobQueue(Protocol):
     def clear_abandoned(self) -> int: ...
 
 
-JOB_TIMEOUT = 120  # seconds; a batch stops starting sends after its claim budget (about 50 s) anyway
-
-
 class RQJobQueue:
-    def __init__(self, name: str, connection: redis.Redis) -> None:
+    def __init__(self, name: str, connection: redis.Redis, job_timeout: int = 120) -> None:
         self.queue = Queue(name, connection=connection)
+        self.job_timeout = job_timeout  # SMS_JOB_TIMEOUT: a batch stops starting sends well before
 
     def enqueue(self, func: str, *args: Any) -> None:
-        self.queue.enqueue(func, *args, job_timeout=JOB_TIMEOUT, result_ttl=300, failure_ttl=7 * 86400)
+        self.queue.enqueue(func, *args, job_timeout=self.job_timeout, result_ttl=300, failure_ttl=7 * 86400)
 
     def enqueue_at(self, when: datetime, func: str, *args: Any) -> None:
-        self.queue.enqueue_at(when, func, *args, job_timeout=JOB_TIMEOUT, result_ttl=300, failure_ttl=7 * 86400)
+        self.queue.enqueue_at(when, func, *args, job_timeout=self.job_timeout, result_ttl=300,
+                              failure_ttl=7 * 86400)
 
     def clear_abandoned(self) -> int:
         """Jobs whose worker died mid-job: RQ files them as failed with AbandonedJobError once

@@ -121,6 +121,19 @@ def wait_until_all(app, n: int, done=("sent", "delivered"), timeout: float = 60,
     raise AssertionError(f"not all messages done in time: {statuses(app)}")
 
 
+def tally(app, stub: AtStub) -> dict[str, int]:
+    """What a user would count: messages the outbox meant to send (all but the cancelled), how
+    many of them reached AT, how many reached it more than once, and how many never did."""
+    with clients(app).sessions() as s:
+        meant = {(m.recipient, m.body) for m in s.execute(select(SmsMessage).where(SmsMessage.status != "cancelled"))
+                 .scalars()}
+    counts = stub.counts()
+    return {"queued": len(meant), "received": sum(1 for k in meant if counts.get(k)),
+            "duplicated": sum(1 for k in meant if counts.get(k, 0) > 1),
+            "lost": sum(1 for k in meant if not counts.get(k)),
+            "unexpected": sum(1 for k in counts if k not in meant)}
+
+
 def assert_each_sent_exactly_once(stub: AtStub, expected: dict[str, str]) -> None:
     counts = stub.counts()
     assert set(counts) == set(expected.items()), "a message was lost or altered"
