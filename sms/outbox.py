@@ -162,10 +162,21 @@ _RECORD = (
 
 
 def record(session: Session, token: str, outcomes: list[Outcome], now: datetime) -> None:
-    """Write the outcomes of one claim (two statements, however many outcomes); caller commits."""
+    """Write the outcomes of one claim (three statements, however many outcomes); caller commits.
+
+    Only rows this claim still holds change, and only theirs get an event: a message the sweep
+    settled meanwhile (its sender looked dead) keeps its state and its history in order."""
     if not outcomes:
         return
     conn = session.connection()
+    held = set(conn.execute(
+        select(_TABLE.c.id).where(_TABLE.c.id.in_([o.id for o in outcomes]), _TABLE.c.claim_token == token,
+                                  _TABLE.c.status == Status.SENDING.value)
+        .with_for_update()  # held until the caller commits: no report or sweep slips in between
+    ).scalars())
+    outcomes = [o for o in outcomes if o.id in held]
+    if not outcomes:
+        return
     conn.execute(_RECORD, [
         {"b_id": o.id, "b_token": token, "b_status": o.status.value, "b_error": o.last_error,
          "b_not_before": o.not_before, "b_in_doubt": o.in_doubt, "b_now": now, "b_provider_id": o.provider_message_id,

@@ -261,6 +261,36 @@ def test_a_report_that_overtakes_the_sender_settles_its_own_message_only(app, qu
     assert (row(app, other.id).status, row(app, other.id).provider_message_id) == ("sending", None)
 
 
+class SlowPastTheSweep(Script):
+    """A sender so slow that the sweep takes it for dead and settles its message from AT's
+    report before the sender's own answer is recorded."""
+
+    def __init__(self, app, provider_id: str) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(provider_id)
+        self.app = app
+
+    def send(self, to: str, body: str) -> Accepted:
+        from sms import recovery
+
+        with clients(self.app).sessions() as other:
+            reports.apply_report(other, self.answers[0], "Success", to, "", NOW)
+            found = recovery.recover(other, NOW + timedelta(seconds=61), sending_timeout=60, report_grace=900,
+                                     lost_after=120)
+        self.settled = found.settled
+        return super().send(to, body)
+
+
+def test_a_sender_answering_after_the_sweep_settled_its_message_changes_nothing(app, queued):
+    """Its late 'sent' once landed in the history after 'delivered'."""
+    sender = SlowPastTheSweep(app, "ATXid_slow")
+    assert run(app, sender, queued) == "sent" and sender.settled == [queued]
+    assert row(app, queued).status == "delivered"
+    with clients(app).sessions() as s:
+        history = s.execute(select(SmsEvent.status).where(SmsEvent.message_id == queued)
+                            .order_by(SmsEvent.id)).scalars().all()
+    assert history[-1] == "delivered" and "sent" not in history
+
+
 # ---- inbound STOP / START, AT opt-outs ----------------------------------------------
 
 def inbound(client, text, sender="+8562055523456", message_id="in-1"):
