@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, select  # noqa: E402
 
 from ussd_app import create_app  # noqa: E402
-from ussd_app.database import create_schema  # noqa: E402
-from ussd_app.extensions import clients, use_job_limits  # noqa: E402
+from ussd_app.core.database import create_schema  # noqa: E402
+from ussd_app.core.extensions import clients, use_job_limits  # noqa: E402
 from ussd_app.members.models import Contribution, Member  # noqa: E402
-from ussd_app.services import app_services  # noqa: E402
+from ussd_app.ussd.services import app_services  # noqa: E402
 
 PIN = "2580"
 

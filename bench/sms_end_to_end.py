@@ -32,8 +32,8 @@ from sqlalchemy import delete, func, select  # noqa: E402
 from sms.models import REMINDERS, ReminderRun, SmsEvent, SmsMessage, Status  # noqa: E402
 from tests.at_stub import AtStub  # noqa: E402
 from tests.rq_workers import Workers  # noqa: E402
-from ussd_app.db_limits import DbLimits  # noqa: E402
-from ussd_app.extensions import build_engine  # noqa: E402
+from ussd_app.core.db_limits import DbLimits  # noqa: E402
+from ussd_app.core.extensions import build_engine  # noqa: E402
 
 
 def main() -> None:

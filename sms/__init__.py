@@ -8,7 +8,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from sms import callbacks, cli, service
-    from ussd_app.extensions import clients
+    from ussd_app.core.extensions import clients
 
     app.extensions["lsso_sms"] = service.build(app, clients(app).queue)
     app.register_blueprint(callbacks.bp)

@@ -14,11 +14,9 @@ from sqlalchemy import select
 from sms import optouts, outbox, reports
 from sms.models import Kind
 from sms.service import sms_services
-from ussd_app.database import utcnow
-from ussd_app.extensions import db
-from ussd_app.members.models import Member
-from ussd_app.phones import InvalidPhone, mask, normalise
-from ussd_app.webhooks import (
+from ussd_app.core.database import utcnow
+from ussd_app.core.extensions import db
+from ussd_app.gateways.webhook_requests import (
     SMS_BODY_LIMIT,
     BadRequest,
     limit_bodies,
@@ -27,6 +25,8 @@ from ussd_app.webhooks import (
     require,
     token_refusal,
 )
+from ussd_app.members.models import Member
+from ussd_app.text.phones import InvalidPhone, mask, normalise
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms_callbacks", __name__)

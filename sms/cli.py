@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from sms import outbox, tasks
 from sms.models import SmsMessage, Status
-from ussd_app.extensions import clients, job_command
-from ussd_app.phones import mask
+from ussd_app.core.extensions import clients, job_command
+from ussd_app.text.phones import mask
 
 sms_cli = AppGroup("sms", help="SMS outbox, reminders and delivery.")
 

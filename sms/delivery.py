@@ -26,7 +26,7 @@ from sms.senders import (
     TransientSendError,
     UncertainSendError,
 )
-from ussd_app.phones import mask
+from ussd_app.text.phones import mask
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ussd_app.database import Base, utcnow
+from ussd_app.core.database import Base, utcnow
 
 
 class Status(StrEnum):

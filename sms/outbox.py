@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from sms.models import REMINDERS, SmsEvent, SmsMessage, SmsOptOut, Status
 from sms.templates import Templates
-from ussd_app.phones import InvalidPhone, mask, normalise
+from ussd_app.text.phones import InvalidPhone, mask, normalise
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from sms.delivery import Policy
 from sms.models import Kind, ReminderRun, SmsMessage
 from sms.optouts import opted_out_phones
 from sms.templates import Templates
-from ussd_app.database import utcnow
+from ussd_app.core.database import utcnow
 from ussd_app.engine.text import Day, Money, Period
 from ussd_app.members.models import Contribution, Member, MemberStatus, Scheme
 

@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from sms.models import FINAL, SmsEvent, SmsMessage, SmsPendingReport, Status
-from ussd_app.phones import mask
+from ussd_app.text.phones import mask
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ussd_app.encoding import GSM7, measure
+from ussd_app.text.encoding import GSM7, measure
 
 SINGLE = {GSM7: 160, "UCS-2": 70}
 PER_PART = {GSM7: 153, "UCS-2": 67}  # the rest of each part carries the concatenation header

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
-from ussd_app.phones import mask
+from ussd_app.text.phones import mask
 
 log = logging.getLogger(__name__)
 

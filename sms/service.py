@@ -14,7 +14,7 @@ from sms.delivery import Policy
 from sms.quiet_hours import QuietHours
 from sms.senders import OutboxSender, SmsSender
 from sms.templates import Templates, load_templates
-from ussd_app.job_queue import JobQueue
+from ussd_app.core.job_queue import JobQueue
 
 log = logging.getLogger(__name__)
 

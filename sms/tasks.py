@@ -10,8 +10,8 @@ from flask import Flask
 
 from sms import delivery, recovery, reminders
 from sms.service import sms_services
-from ussd_app.extensions import clients
-from ussd_app.services import app_services
+from ussd_app.core.extensions import clients
+from ussd_app.ussd.services import app_services
 
 log = logging.getLogger(__name__)
 

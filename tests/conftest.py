@@ -35,8 +35,8 @@ BASE_CONFIG = {
 
 def make_app(database_url: str, **overrides: object) -> Flask:
     from ussd_app import create_app
-    from ussd_app.clock import FixedClock
-    from ussd_app.services import app_services
+    from ussd_app.core.clock import FixedClock
+    from ussd_app.ussd.services import app_services
 
     app = create_app({**BASE_CONFIG, "DATABASE_URL": database_url, **overrides})
     app_services(app).clock = FixedClock(FROZEN_NOW)
@@ -45,11 +45,11 @@ def make_app(database_url: str, **overrides: object) -> Flask:
 
 def seed_demo_database(database_url: str) -> None:
     """Create the schema at `database_url` and load the demo data set into it."""
-    from ussd_app import menu_versions
-    from ussd_app.database import create_schema
-    from ussd_app.extensions import clients
-    from ussd_app.members.demo import seed_demo
-    from ussd_app.services import app_services
+    from ussd_app.core.database import create_schema
+    from ussd_app.core.extensions import clients
+    from ussd_app.members.demo.seed import seed_demo
+    from ussd_app.publishing import versions as menu_versions
+    from ussd_app.ussd.services import app_services
 
     app = make_app(database_url, DATABASE_STATEMENT_TIMEOUT_MS=60000)  # batch work, as `flask db create` does
     create_schema(clients(app).engine)
@@ -135,7 +135,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def app(database_url: str) -> Iterator[Flask]:
     app = make_app(database_url)
     yield app
-    from ussd_app.extensions import clients
+    from ussd_app.core.extensions import clients
 
     clients(app).queue.drain()  # jobs the test queued finish before their database goes
     clients(app).engine.dispose()

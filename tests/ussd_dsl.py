@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from flask.testing import FlaskClient
 
-from ussd_app.encoding import measure
 from ussd_app.engine.render import BUDGET
+from ussd_app.text.encoding import measure
 
 _ids = itertools.count(1)
 

@@ -16,14 +16,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: read settings, then let each part wire itself with its init_app()."""
     import sms
     from sms import callbacks as sms_callbacks
-    from ussd_app import admin, extensions, logs, menus, services, webhooks
-    from ussd_app.config import load_config
-    from ussd_app.db_cli import init_app as db_cli_init
-    from ussd_app.extensions import clients
+    from ussd_app import admin
+    from ussd_app.core import extensions, logs
+    from ussd_app.core.config import load_config
+    from ussd_app.core.db_cli import init_app as db_cli_init
+    from ussd_app.core.extensions import clients
+    from ussd_app.core.health import bp as health_bp
     from ussd_app.gateways import africastalking
-    from ussd_app.health import bp as health_bp
+    from ussd_app.gateways import webhook_requests as webhooks
     from ussd_app.members import cli as members_cli
-    from ussd_app.ussd_cli import init_app as ussd_cli_init
+    from ussd_app.publishing import menu_store as menus
+    from ussd_app.ussd import services
+    from ussd_app.ussd.cli import init_app as ussd_cli_init
     from workers.app import use_app
 
     app = Flask(__name__)

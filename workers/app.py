@@ -17,7 +17,7 @@ def worker_app() -> Flask:
     global _app
     if _app is None:
         from ussd_app import create_app
-        from ussd_app.extensions import use_job_limits
+        from ussd_app.core.extensions import use_job_limits
 
         _app = create_app()
         use_job_limits(_app)

@@ -5,7 +5,7 @@ Times are UTC: 02:00 UTC is 09:00 in Vientiane, inside the quiet-hours window.
 
 from rq import cron
 
-from ussd_app.config import load_config
+from ussd_app.core.config import load_config
 from workers import jobs
 
 CONFIG = load_config()

@@ -39,9 +39,9 @@ def rollup_usage(day: str | None = None) -> dict:
     Vientiane, plus any earlier day a missed night left behind). Re-running a day replaces it."""
     from datetime import timedelta
 
-    from ussd_app import usage_stats
-    from ussd_app.extensions import clients
-    from ussd_app.services import app_services
+    from ussd_app.analytics import usage as usage_stats
+    from ussd_app.core.extensions import clients
+    from ussd_app.ussd.services import app_services
 
     app = worker_app()
     with app.app_context():

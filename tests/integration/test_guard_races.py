@@ -15,8 +15,8 @@ from tests.admin_helpers import Staff, create_user
 from tests.conftest import make_app
 from tests.integration.conftest import TOKEN
 from tests.servers import Gunicorn, at_once, post
-from ussd_app.extensions import clients
-from ussd_app.guards import Policy, RedisGuard, Window
+from ussd_app.core.extensions import clients
+from ussd_app.ussd.guards import Policy, RedisGuard, Window
 
 BEHIND, BEHIND_SSN, PIN = "+8562055523456", "3002345678", "2580"
 TO_LINK_SSN, TO_LINK_PHONE, TO_LINK_DOB = "1003456789", "+8562055534567", "03111992"

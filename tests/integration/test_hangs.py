@@ -14,7 +14,7 @@ from tests.conftest import make_app
 from tests.integration.conftest import TOKEN
 from tests.servers import Gunicorn, at_once, get, post
 from tests.tcp_proxy import TcpProxy
-from ussd_app.extensions import clients
+from ussd_app.core.extensions import clients
 from ussd_app.gateways.errors import FAULT_TEXT
 
 PENSIONER, PIN = "+8562055512345", "2580"

@@ -17,10 +17,10 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from ussd_app.database import create_schema
-from ussd_app.db_limits import DbLimits
-from ussd_app.extensions import build_engine
-from ussd_app.members import demo
+from ussd_app.core.database import create_schema
+from ussd_app.core.db_limits import DbLimits
+from ussd_app.core.extensions import build_engine
+from ussd_app.members.demo import seed as demo
 from ussd_app.members.importer import CONTRIBUTION_COLUMNS, MEMBER_COLUMNS, import_contributions, import_members
 from ussd_app.members.models import Contribution, Member
 from ussd_app.members.pins import PinHasher

@@ -10,8 +10,8 @@ import redis
 
 from tests.conftest import make_app
 from tests.ussd_dsl import ussd
-from ussd_app import keys
-from ussd_app.extensions import clients
+from ussd_app.core import keys
+from ussd_app.core.extensions import clients
 
 pytestmark = pytest.mark.both_databases  # the journeys on production's database too
 

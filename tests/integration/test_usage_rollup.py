@@ -12,11 +12,11 @@ from tests.conftest import FROZEN_NOW, make_app
 from tests.unit.test_admin_analytics import figures, notice, signed_in
 from tests.unit.test_journeys import PENSIONER, STRANGER
 from tests.ussd_dsl import ussd
-from ussd_app import usage_stats
-from ussd_app.clock import FixedClock
-from ussd_app.extensions import clients
-from ussd_app.services import app_services
-from ussd_app.usage_stats import UsageDay
+from ussd_app.analytics import usage as usage_stats
+from ussd_app.analytics.usage import UsageDay
+from ussd_app.core.clock import FixedClock
+from ussd_app.core.extensions import clients
+from ussd_app.ussd.services import app_services
 from workers import app as worker_app_module
 from workers import jobs
 

@@ -15,10 +15,10 @@ from sqlalchemy import update
 from tests.conftest import FROZEN_NOW, make_app
 from tests.unit.test_journeys import NO_CONTRIB, PENSIONER, STRANGER
 from tests.ussd_dsl import ussd
-from ussd_app.clock import FixedClock
-from ussd_app.extensions import clients
-from ussd_app.services import app_services
-from ussd_app.ussd_events import UssdSessionEvent
+from ussd_app.analytics.session_events import UssdSessionEvent
+from ussd_app.core.clock import FixedClock
+from ussd_app.core.extensions import clients
+from ussd_app.ussd.services import app_services
 
 PASSWORD = "a long password 123"
 _CSRF = re.compile(r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">')

@@ -16,8 +16,8 @@ from sms.models import ReminderRun, SmsMessage
 from tests.conftest import FROZEN_NOW, make_app
 from tests.unit.test_journeys import ALMOST, BEHIND, TO_LINK_LO
 from tests.ussd_dsl import ussd
-from ussd_app.extensions import clients
-from ussd_app.phones import mask
+from ussd_app.core.extensions import clients
+from ussd_app.text.phones import mask
 
 PASSWORD = "a long password 123"
 VIEWER = "viewer@lsso.gov.la"

@@ -11,7 +11,7 @@ from tests.conftest import make_app
 from ussd_app.engine.loader import load_text
 from ussd_app.engine.model import DefinitionError
 from ussd_app.engine.nodes import KINDS
-from ussd_app.menus import menu_store
+from ussd_app.publishing.menu_store import menu_store
 
 SHIPPED = Path(__file__).resolve().parents[2] / "menus" / "main.yaml"
 

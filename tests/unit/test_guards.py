@@ -6,7 +6,7 @@ from __future__ import annotations
 import fakeredis
 import pytest
 
-from ussd_app.guards import MemoryGuard, Policy, RedisGuard, Window
+from ussd_app.ussd.guards import MemoryGuard, Policy, RedisGuard, Window
 
 MIN, HOUR, DAY = 60, 3600, 86400
 PIN_LIKE = Policy("pin", (Window(3, 30 * MIN, 30 * MIN), Window(10, DAY, DAY)), grow=True)

@@ -10,7 +10,7 @@ from ussd_app.actions.identity import check_identity
 from ussd_app.engine.context import Ctx
 from ussd_app.engine.effects import IdentityMatched, LinkAttemptFailed
 from ussd_app.engine.state import SessionState
-from ussd_app.guards import UssdGuards
+from ussd_app.ussd.guards import UssdGuards
 
 
 def ctx_for(members: FakeMembers, phone: str, ssn: str, dob: str, guards: UssdGuards | None = None) -> Ctx:

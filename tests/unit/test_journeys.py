@@ -1,6 +1,6 @@
 """Every journey of the default menu, end to end through the webhook, in Lao and English.
 
-Phones and people are the demo data set's showcase members (ussd_app/members/demo_data/README.md).
+Phones and people are the demo data set's showcase members (ussd_app/members/demo/data/README.md).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import FROZEN_NOW
-from ussd_app.clock import FixedClock
-from ussd_app.extensions import clients
+from ussd_app.core.clock import FixedClock
+from ussd_app.core.extensions import clients
 from ussd_app.members.models import Member
-from ussd_app.services import app_services
+from ussd_app.ussd.services import app_services
 
 pytestmark = pytest.mark.both_databases  # the journeys on production's database too
 

@@ -14,10 +14,11 @@ from flask import Flask
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from ussd_app import create_app, extensions
-from ussd_app.database import create_schema
-from ussd_app.extensions import build_engine
-from ussd_app.members import demo
+from ussd_app import create_app
+from ussd_app.core import extensions
+from ussd_app.core.database import create_schema
+from ussd_app.core.extensions import build_engine
+from ussd_app.members.demo import seed as demo
 from ussd_app.members.importer import (
     CONTRIBUTION_COLUMNS,
     MEMBER_COLUMNS,
@@ -495,7 +496,7 @@ def test_committed_demo_files_are_what_the_generator_writes(tmp_path: Path) -> N
     demo.write(tmp_path)
     for name in ("members.csv", "contributions.csv", "README.md"):
         assert (tmp_path / name).read_text(encoding="utf-8") == (demo.DATA_DIR / name).read_text(encoding="utf-8"), (
-            f"{name} is stale: run python -m ussd_app.members.demo")
+            f"{name} is stale: run python -m ussd_app.members.demo.seed")
 
 
 def test_demo_csvs_import_without_rejections(session: Session) -> None:

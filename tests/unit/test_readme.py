@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ussd_app.config import settings_table
+from ussd_app.core.config import settings_table
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from sms.models import ReminderRun, SmsMessage, SmsOptOut
 from sms.reminders import Calendar, Candidate, decide
 from tests.conftest import FROZEN_NOW
 from tests.unit.test_journeys import ALMOST, BEHIND
-from ussd_app.extensions import clients
+from ussd_app.core.extensions import clients
 
 CAL = Calendar(due_day=15, days_before=3)
 

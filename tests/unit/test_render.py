@@ -2,8 +2,8 @@
 
 import unicodedata
 
-from ussd_app.encoding import GSM7, UCS2, measure
 from ussd_app.engine.render import BUDGET, fits, paginate
+from ussd_app.text.encoding import GSM7, UCS2, measure
 
 LAO_LINE = "ບໍານານ: ຂາດອີກ 120 ເດືອນ"
 

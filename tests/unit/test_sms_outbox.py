@@ -13,7 +13,7 @@ from sms.quiet_hours import QuietHours
 from sms.senders import Accepted, FailedSendError, RejectedSendError, TransientSendError
 from sms.service import sms_services
 from tests.unit.test_journeys import ALMOST, BEHIND, PENSIONER, PIN, TO_LINK_EN, TO_LINK_LO
-from ussd_app.extensions import clients
+from ussd_app.core.extensions import clients
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)  # 10:00 in Vientiane
 

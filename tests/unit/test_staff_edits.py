@@ -13,8 +13,8 @@ from sqlalchemy import select
 from tests.admin_helpers import Staff
 from tests.ussd_dsl import ussd
 from ussd_app.admin.models import AuditEntry
-from ussd_app.extensions import clients
-from ussd_app.menu_merge import CannotMerge, merge
+from ussd_app.core.extensions import clients
+from ussd_app.publishing.merge import CannotMerge, merge
 
 MAIN = (Path(__file__).resolve().parents[2] / "menus" / "main.yaml").read_text(encoding="utf-8")
 CONTACT_EN = 'en: "Contact us"}'

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from collections import deque
 
-from ussd_app.encoding import measure
+from ussd_app.core.extensions import clients
 from ussd_app.engine.render import BUDGET
-from ussd_app.extensions import clients
-from ussd_app.menus import menu_store
+from ussd_app.publishing.menu_store import menu_store
+from ussd_app.text.encoding import measure
 
 # (phone, answers typed at input screens). Every path replays from the dial, so a phone that
 # types a wrong birth date gets blocked quickly: the wrong date is walked on a phone of its own.

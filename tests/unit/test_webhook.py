@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.unit.test_journeys import PENSIONER, PIN, STRANGER, TO_LINK_LO
-from ussd_app.extensions import clients
+from ussd_app.analytics.session_events import UssdSessionEvent
+from ussd_app.core.extensions import clients
 from ussd_app.members.models import Member
-from ussd_app.ussd_events import UssdSessionEvent
 
 pytestmark = pytest.mark.both_databases  # the journeys on production's database too
 

@@ -15,10 +15,10 @@ from werkzeug.security import check_password_hash
 
 from ussd_app.admin.audit import record
 from ussd_app.admin.models import AdminSession, AdminUser, Role
-from ussd_app.database import utcnow
-from ussd_app.extensions import db, redis_client
-from ussd_app.guards import Policy, RedisGuard, Window
-from ussd_app.services import app_services
+from ussd_app.core.database import utcnow
+from ussd_app.core.extensions import db, redis_client
+from ussd_app.ussd.guards import Policy, RedisGuard, Window
+from ussd_app.ussd.services import app_services
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -10,8 +10,8 @@ from werkzeug.security import generate_password_hash
 
 from ussd_app.admin.audit import record
 from ussd_app.admin.models import AdminUser, Role
-from ussd_app.database import create_schema
-from ussd_app.extensions import clients
+from ussd_app.core.database import create_schema
+from ussd_app.core.extensions import clients
 
 admin_cli = AppGroup("admin", help="Admin console users.")
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ussd_app.database import Base, utcnow
+from ussd_app.core.database import Base, utcnow
 
 
 class Role(StrEnum):

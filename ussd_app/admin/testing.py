@@ -6,16 +6,16 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ussd_app import conversation_tests
 from ussd_app.admin.models import ConversationTest
-from ussd_app.database import utcnow
+from ussd_app.core.database import utcnow
+from ussd_app.core.extensions import read_connection
 from ussd_app.engine.loader import load_text
 from ussd_app.engine.model import Definition, DefinitionError
 from ussd_app.engine.ports import Services
-from ussd_app.extensions import read_connection
-from ussd_app.guards import memory_guards
 from ussd_app.members.repository import SqlMembers
-from ussd_app.services import app_services
+from ussd_app.publishing import conversation_tests
+from ussd_app.ussd.guards import memory_guards
+from ussd_app.ussd.services import app_services
 
 
 def simulation_services(session: Session) -> Services:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from ussd_app.encoding import GSM7, measure
+from ussd_app.text.encoding import GSM7, measure
 
 BUDGET = {GSM7: 182, "UCS-2": 80}
 LAO_LEADING_VOWELS = frozenset("ເແໂໃໄ")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from ussd_app.encoding import measure
 from ussd_app.engine.actions import ACTIONS, ActionResult
 from ussd_app.engine.context import Ctx
 from ussd_app.engine.model import Definition, Node, Problem
@@ -18,6 +17,7 @@ from ussd_app.engine.render import budget_of, fits, fits_one_page, paginate
 from ussd_app.engine.state import SessionState
 from ussd_app.engine.steps import Show
 from ussd_app.engine.text import Wait, placeholders
+from ussd_app.text.encoding import measure
 
 REQUIRED_MESSAGES = {
     "invalid_choice": set(),

@@ -92,7 +92,7 @@ def _phone(arg: Any) -> Validator:
     def run(value: str, today: date) -> str:
         # Imported here so the engine's import graph stays free of third-party I/O; phonenumbers
         # is pure data, used through the project's one normaliser.
-        from ussd_app.phones import InvalidPhone, normalise
+        from ussd_app.text.phones import InvalidPhone, normalise
 
         try:
             return normalise(value, region)

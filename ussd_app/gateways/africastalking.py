@@ -12,13 +12,20 @@ import unicodedata
 from flask import Blueprint, Response, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from ussd_app.analytics.session_events import UssdSessionEvent
+from ussd_app.core.extensions import db
 from ussd_app.engine.render import Screen
-from ussd_app.extensions import db
 from ussd_app.gateways.errors import FAULT_TEXT
-from ussd_app.hops import Hop, SessionMismatch, run_hop, session_store
-from ussd_app.phones import InvalidPhone, mask, normalise
-from ussd_app.ussd_events import UssdSessionEvent
-from ussd_app.webhooks import USSD_BODY_LIMIT, BadRequest, limit_bodies, plain, request_form, token_refusal
+from ussd_app.gateways.webhook_requests import (
+    USSD_BODY_LIMIT,
+    BadRequest,
+    limit_bodies,
+    plain,
+    request_form,
+    token_refusal,
+)
+from ussd_app.text.phones import InvalidPhone, mask, normalise
+from ussd_app.ussd.hops import Hop, SessionMismatch, run_hop, session_store
 
 log = logging.getLogger(__name__)
 bp = Blueprint("africastalking", __name__)

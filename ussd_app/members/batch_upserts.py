@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ussd_app.members.import_report import ImportReport, Rejection
 from ussd_app.members.models import Contribution, Member
-from ussd_app.phones import mask
+from ussd_app.text.phones import mask
 
 CONTRIBUTION_FIELDS = ("period", "insured_wage_lak", "employee_lak", "employer_lak", "paid_on")
 

@@ -16,12 +16,12 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ussd_app.database import create_schema
-from ussd_app.extensions import clients, job_command
+from ussd_app.core.database import create_schema
+from ussd_app.core.extensions import clients, job_command
 from ussd_app.members import importer
-from ussd_app.members.demo import DATA_DIR, seed_demo
+from ussd_app.members.demo.seed import DATA_DIR, seed_demo
 from ussd_app.members.models import Contribution, Member
-from ussd_app.services import app_services
+from ussd_app.ussd.services import app_services
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def import_contributions_command(file: Path) -> None:
 @members_cli.command("seed-demo")
 @job_command
 def seed_demo_command() -> None:
-    """Load the demo data set if there are no members yet (see members/demo_data/README.md)."""
+    """Load the demo data set if there are no members yet (see members/demo/data/README.md)."""
     engine = clients(current_app).engine
     create_schema(engine)
     with clients(current_app).sessions() as session:

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ussd_app.database import Base, utcnow
+from ussd_app.core.database import Base, utcnow
 
 
 class Scheme(StrEnum):

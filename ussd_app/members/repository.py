@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ussd_app.database import utcnow
+from ussd_app.core.database import utcnow
 from ussd_app.engine.ports import ContributionSummary, ContributionView, MemberView
 from ussd_app.members.models import Contribution, Member
 

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ussd_app.members.models import LANGUAGES, MemberStatus, Scheme, Sex
-from ussd_app.phones import InvalidPhone, normalise
+from ussd_app.text.phones import InvalidPhone, normalise
 
 MEMBER_COLUMNS = (
     "ssn", "full_name", "phone", "date_of_birth", "sex", "scheme", "registered_on", "status", "language",

@@ -18,9 +18,9 @@ from sms.service import sms_services
 from tests.at_stub import AtStub
 from tests.conftest import make_app
 from tests.rq_workers import Workers
-from ussd_app.config import load_config
-from ussd_app.database import create_schema
-from ussd_app.extensions import clients
+from ussd_app.core.config import load_config
+from ussd_app.core.database import create_schema
+from ussd_app.core.extensions import clients
 
 TOKEN = "worker-test-token"
 

@@ -25,7 +25,7 @@ from sms.models import SmsEvent, SmsMessage
 from sms.service import sms_services
 from tests.integration.sms.conftest import TOKEN, assert_each_sent_exactly_once, queue_messages, statuses, tally
 from tests.servers import Gunicorn, post
-from ussd_app.extensions import clients
+from ussd_app.core.extensions import clients
 
 PG = bool(os.environ.get("TEST_DATABASE_URL"))
 needs_pg = pytest.mark.skipif(not PG, reason="row locks and the kill points need PostgreSQL")

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sms.models import SmsEvent, SmsMessage
 from tests.conftest import make_app
 from tests.integration.sms.conftest import assert_each_sent_exactly_once, queue_messages, wait_until_all
-from ussd_app.config import load_config
-from ussd_app.extensions import clients
+from ussd_app.core.config import load_config
+from ussd_app.core.extensions import clients
 
 
 def test_provider_down_for_a_while_then_back_sends_every_message_once(app, stub, workers):

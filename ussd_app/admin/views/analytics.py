@@ -1,6 +1,6 @@
 """Analytics: where members go in the menu, where they give up, and which screens they mistype on.
 
-Read from the usage figures (`ussd_app.usage_stats`): days rolled up into the database, the
+Read from the usage figures (`ussd_app.analytics.usage`): days rolled up into the database, the
 others (today) live from Redis; nodes in the order and with the labels of the live menu.
 """
 
@@ -12,15 +12,15 @@ from datetime import timedelta
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ussd_app import usage_stats
 from ussd_app.admin import bp
 from ussd_app.admin.auth import requires
 from ussd_app.admin.models import Role
 from ussd_app.admin.svg_charts import Bar, funnel_chart
+from ussd_app.analytics import usage as usage_stats
+from ussd_app.core.extensions import db, redis_client
 from ussd_app.engine.model import Definition
-from ussd_app.extensions import db, redis_client
-from ussd_app.menus import menu_store
-from ussd_app.services import app_services
+from ussd_app.publishing.menu_store import menu_store
+from ussd_app.ussd.services import app_services
 
 PERIODS = (7, 30)
 LANGUAGES = ("lo", "en")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ussd_app.admin import bp
 from ussd_app.admin.auth import requires
 from ussd_app.admin.models import AuditEntry, Role
-from ussd_app.extensions import db
+from ussd_app.core.extensions import db
 
 PAGE = 100
 

@@ -9,8 +9,8 @@ from ussd_app.admin import bp
 from ussd_app.admin.audit import record
 from ussd_app.admin.auth import SignInRefused, current_user, sign_in, sign_out
 from ussd_app.admin.forms import LoginForm
-from ussd_app.database import utcnow
-from ussd_app.extensions import db
+from ussd_app.core.database import utcnow
+from ussd_app.core.extensions import db
 
 
 @bp.route("/login", methods=["GET", "POST"])

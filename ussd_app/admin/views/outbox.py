@@ -20,8 +20,8 @@ from sms.models import Kind, ReminderRun, SmsEvent, SmsMessage, Status
 from ussd_app.admin import bp
 from ussd_app.admin.auth import requires
 from ussd_app.admin.models import Role
-from ussd_app.extensions import db
-from ussd_app.phones import InvalidPhone, mask, normalise
+from ussd_app.core.extensions import db
+from ussd_app.text.phones import InvalidPhone, mask, normalise
 
 PAGE_SIZES = (20, 50, 100)
 DEFAULT_PAGE = 50

@@ -13,18 +13,18 @@ from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from ussd_app import keys
-from ussd_app import menu_versions as mv
 from ussd_app.admin import bp
 from ussd_app.admin.audit import record
 from ussd_app.admin.auth import current_user, requires
 from ussd_app.admin.forms import ActionForm
 from ussd_app.admin.models import Role
 from ussd_app.admin.testing import definition_of, simulation_services
-from ussd_app.extensions import db, redis_client
-from ussd_app.menus import menu_store
-from ussd_app.phones import InvalidPhone, mask, normalise
-from ussd_app.simulation import PinNotChecked, Simulation
+from ussd_app.core import keys
+from ussd_app.core.extensions import db, redis_client
+from ussd_app.publishing import versions as mv
+from ussd_app.publishing.menu_store import menu_store
+from ussd_app.publishing.simulation import PinNotChecked, Simulation
+from ussd_app.text.phones import InvalidPhone, mask, normalise
 
 DEFAULT_PHONE = "+8562055512345"
 KEEP_SECONDS = 3600

@@ -6,16 +6,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from ussd_app import conversation_tests
-from ussd_app import menu_versions as mv
 from ussd_app.admin import bp
 from ussd_app.admin.audit import record, text_diff
 from ussd_app.admin.auth import current_user, refuse, requires
 from ussd_app.admin.forms import ActionForm, TestForm
 from ussd_app.admin.models import ConversationTest, Role
 from ussd_app.admin.testing import run_all
-from ussd_app.extensions import db
-from ussd_app.menus import menu_store
+from ussd_app.core.extensions import db
+from ussd_app.publishing import conversation_tests
+from ussd_app.publishing import versions as mv
+from ussd_app.publishing.menu_store import menu_store
 
 
 @bp.get("/tests")

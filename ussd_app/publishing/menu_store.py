@@ -14,14 +14,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from ussd_app import (
-    actions,  # noqa: F401  (registers the action handlers the menus call)
-    keys,
-    menu_versions,
-)
+from ussd_app import actions  # noqa: F401  (registers the action handlers the menus call)
+from ussd_app.core import keys
+from ussd_app.core.extensions import clients
 from ussd_app.engine.loader import load_file, load_text
 from ussd_app.engine.model import Definition, DefinitionError
-from ussd_app.extensions import clients
+from ussd_app.publishing import versions as menu_versions
 
 
 class MenuStore:

@@ -30,6 +30,6 @@ def utcnow() -> datetime:
 def create_schema(engine: Engine) -> None:
     """Create every table that does not exist yet (idempotent)."""
     # Import the model modules so their tables are registered on Base.metadata.
-    from ussd_app import models  # noqa: F401
+    from ussd_app.core import models  # noqa: F401
 
     Base.metadata.create_all(engine)

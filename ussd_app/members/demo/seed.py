@@ -1,6 +1,6 @@
-"""The demo data set: `seed_demo`, and `python -m ussd_app.members.demo` to regenerate its files.
+"""The demo data set: `seed_demo`, and `python -m ussd_app.members.demo.seed` to regenerate its files.
 
-`python -m ussd_app.members.demo` rewrites demo_data/*.csv and README.md (demo_files, from the
+`python -m ussd_app.members.demo.seed` rewrites data/*.csv and README.md (demo_files, from the
 deterministic demo_generator, so the output only changes when those modules do). `seed_demo` imports
 the committed CSVs through the normal importer and links the showcase phones with the demo PIN, in
 one transaction.
@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from ussd_app.database import utcnow
-from ussd_app.members.demo_files import DATA_DIR, write
-from ussd_app.members.demo_generator import generate
-from ussd_app.members.demo_showcase import DEMO_PIN, NOT_A_MEMBER, SHOWCASE
+from ussd_app.core.database import utcnow
+from ussd_app.members.demo.files import DATA_DIR, write
+from ussd_app.members.demo.generator import generate
+from ussd_app.members.demo.showcase import DEMO_PIN, NOT_A_MEMBER, SHOWCASE
 from ussd_app.members.importer import import_contributions, import_members
 from ussd_app.members.models import Member
 from ussd_app.members.pins import PinHasher

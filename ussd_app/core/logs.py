@@ -7,7 +7,7 @@ import re
 
 from flask import Flask
 
-from ussd_app.phones import mask
+from ussd_app.text.phones import mask
 
 # E.164 or long local digit runs: anything that could be a phone number.
 _PHONE = re.compile(r"(?<![\w*])\+?\d{9,15}(?!\w)")

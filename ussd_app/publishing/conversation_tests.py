@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from ussd_app.engine.model import Definition
 from ussd_app.engine.ports import Services
-from ussd_app.phones import InvalidPhone, normalise
-from ussd_app.simulation import PinNotChecked, SimScreen, Simulation
+from ussd_app.publishing.simulation import PinNotChecked, SimScreen, Simulation
+from ussd_app.text.phones import InvalidPhone, normalise
 
 COMMANDS = ("phone", "lang", "dial", "press", "pin", "expect")
 EXAMPLE = """# a linked member sees their contributions

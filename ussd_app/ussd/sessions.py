@@ -14,7 +14,7 @@ from typing import Any
 
 import redis
 
-from ussd_app import keys
+from ussd_app.core import keys
 from ussd_app.engine.state import SessionState
 
 GRACE_SECONDS = 3600

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from ussd_app.benefits import Rules, load_rules
-from ussd_app.clock import SystemClock
+from ussd_app.core.clock import SystemClock
+from ussd_app.core.extensions import clients, db, read_connection
 from ussd_app.engine.ports import Clock, Limits, MemberView, Services
-from ussd_app.extensions import clients, db, read_connection
-from ussd_app.guards import RedisGuard, UssdGuards, ussd_policies
 from ussd_app.members.pins import PinHasher
 from ussd_app.members.repository import SqlMembers
+from ussd_app.ussd.guards import RedisGuard, UssdGuards, ussd_policies
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import redis
 
-from ussd_app import keys
+from ussd_app.core import keys
 from ussd_app.engine import effects as fx
 from ussd_app.engine.ports import Limits, Try
 

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from sms import outbox
 from sms.service import sms_services
-from ussd_app import keys
+from ussd_app.core import keys
 from ussd_app.engine import effects as fx
-from ussd_app.guards import UssdGuards
 from ussd_app.members.repository import SqlMembers
-from ussd_app.phones import mask
+from ussd_app.text.phones import mask
+from ussd_app.ussd.guards import UssdGuards
 
 log = logging.getLogger(__name__)
 

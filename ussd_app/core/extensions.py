@@ -21,11 +21,11 @@ from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ussd_app import db_limits
-from ussd_app.breaker import Breaker
-from ussd_app.db_limits import DbLimits
-from ussd_app.job_queue import InProcessJobQueue, JobQueue, RQJobQueue
-from ussd_app.redis_breaker import BreakerConnection
+from ussd_app.core import db_limits
+from ussd_app.core.breaker import Breaker
+from ussd_app.core.db_limits import DbLimits
+from ussd_app.core.job_queue import InProcessJobQueue, JobQueue, RQJobQueue
+from ussd_app.core.redis_breaker import BreakerConnection
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from sqlalchemy import Date, Integer, String, UniqueConstraint, delete, func, in
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ussd_app import keys
-from ussd_app.database import Base
-from ussd_app.ussd_events import UssdSessionEvent
+from ussd_app.analytics.session_events import UssdSessionEvent
+from ussd_app.core import keys
+from ussd_app.core.database import Base
 
 METRICS = {"reach": "reached", "inputs": "inputs", "invalid": "invalid"}  # Redis field prefix -> column
 Key = tuple[str, str, str]  # (lang, network, node)

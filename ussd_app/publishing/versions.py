@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ussd_app.database import Base, utcnow
+from ussd_app.core.database import Base, utcnow
 from ussd_app.engine.loader import load_text
 from ussd_app.engine.model import DefinitionError, Problem
-from ussd_app.menu_merge import CannotMerge, Merge, merge
+from ussd_app.publishing.merge import CannotMerge, Merge, merge
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import redis
 
-from ussd_app.breaker import Breaker, CircuitOpen
+from ussd_app.core.breaker import Breaker, CircuitOpen
 
 
 class BreakerConnection(redis.Connection):

@@ -8,9 +8,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from ussd_app import menu_versions
-from ussd_app.database import create_schema
-from ussd_app.extensions import clients, job_command
+from ussd_app.core.database import create_schema
+from ussd_app.core.extensions import clients, job_command
+from ussd_app.publishing import versions as menu_versions
 
 
 @click.group("db", cls=AppGroup, help="Database schema.")

@@ -29,7 +29,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DisconnectionError
 
-from ussd_app.breaker import Breaker, CircuitOpen
+from ussd_app.core.breaker import Breaker, CircuitOpen
 
 log = logging.getLogger(__name__)
 

@@ -15,18 +15,18 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from ussd_app.effect_handlers import Sinks, apply_effects
+from ussd_app.core.extensions import clients, db
 from ussd_app.engine import resume
 from ussd_app.engine.effects import Effect
 from ussd_app.engine.ports import Services
 from ussd_app.engine.render import Screen
 from ussd_app.engine.state import SessionState
-from ussd_app.extensions import clients, db
 from ussd_app.members.repository import SqlMembers, view_from_dict, view_to_dict
-from ussd_app.menus import menu_store
-from ussd_app.phones import mask
-from ussd_app.services import app_services, request_services
-from ussd_app.sessions import Loaded, SessionStore, StoredSession
+from ussd_app.publishing.menu_store import menu_store
+from ussd_app.text.phones import mask
+from ussd_app.ussd.effect_handlers import Sinks, apply_effects
+from ussd_app.ussd.services import app_services, request_services
+from ussd_app.ussd.sessions import Loaded, SessionStore, StoredSession
 
 log = logging.getLogger(__name__)
 

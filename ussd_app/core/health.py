@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
-from ussd_app.extensions import clients
+from ussd_app.core.extensions import clients
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ussd_app.encoding import measure
 from ussd_app.engine import SessionState, resume
 from ussd_app.engine import effects as fx
 from ussd_app.engine.context import Ctx
@@ -20,7 +19,8 @@ from ussd_app.engine.navigation import pages
 from ussd_app.engine.nodes.pin import PinNode
 from ussd_app.engine.ports import Members, Pins, Services
 from ussd_app.engine.render import BUDGET
-from ussd_app.guards import MemoryGuard, UssdGuards, memory_guards
+from ussd_app.text.encoding import measure
+from ussd_app.ussd.guards import MemoryGuard, UssdGuards, memory_guards
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from ussd_app.encoding import measure
+from ussd_app.text.encoding import measure
 
 
 @click.group("ussd", cls=AppGroup, help="Try the USSD service by hand.")

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ussd_app.database import Base, utcnow
+from ussd_app.core.database import Base, utcnow
 
 
 class UssdSessionEvent(Base):

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import phonenumbers
 
-from ussd_app.members.demo_showcase import LAST_PERIOD, NOT_A_MEMBER, SHOWCASE
+from ussd_app.members.demo.showcase import LAST_PERIOD, NOT_A_MEMBER, SHOWCASE
 
 SEED = 2026
 CEILING_LAK = 4_500_000  # enterprise insured-wage ceiling

@@ -1,0 +1,1 @@
+"""What the service learns from its use: session end events and the daily usage figures."""

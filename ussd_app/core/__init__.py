@@ -1,0 +1,1 @@
+"""Plumbing every part shares: settings, the clients (Redis, database, queue), the clock, logs, keys, health."""
