@@ -53,7 +53,8 @@ def main() -> None:
         for table in (SmsEvent, SmsMessage, ReminderRun):
             conn.execute(delete(table))
     stub = AtStub().start()
-    env = {"AT_USERNAME": "lsso", "AT_API_KEY": stub.api_key, "AT_API_BASE_URL": stub.url, "LOG_LEVEL": "WARNING",
+    env = {"SMS_BACKEND": "africastalking",
+           "AT_USERNAME": "lsso", "AT_API_KEY": stub.api_key, "AT_API_BASE_URL": stub.url, "LOG_LEVEL": "WARNING",
            "QUIET_HOURS": "00:00-23:59",  # the bench runs at any hour
            "USSD_WEBHOOK_TOKEN": os.environ.get("USSD_WEBHOOK_TOKEN") or "bench"}
     pool = Workers(env)

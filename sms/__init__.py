@@ -1,5 +1,6 @@
 """SMS: a sending port (Africa's Talking, local outbox), templates, the durable outbox, delivery
-reports and opt-outs, reminders. `init_app` wires it into the Flask app."""
+reports and opt-outs, reminders. `init_app` wires its callbacks and commands into the Flask app;
+the services themselves (`service.build`) are part of the Runtime."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from sms import callbacks, cli, service
-    from ussd_app.core.extensions import clients
+    from sms import callbacks, cli, models  # noqa: F401  (models: its tables join the schema)
 
-    app.extensions["lsso_sms"] = service.build(app, clients(app).queue)
     app.register_blueprint(callbacks.bp)
     cli.init_app(app)

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 from sqlalchemy import select
 
 from sms import optouts, outbox, reports
 from sms.models import Kind
-from sms.service import sms_services
-from ussd_app.core.database import utcnow
 from ussd_app.core.extensions import db
 from ussd_app.gateways.webhook_requests import (
     SMS_BODY_LIMIT,
@@ -27,6 +25,7 @@ from ussd_app.gateways.webhook_requests import (
 )
 from ussd_app.members.models import Member
 from ussd_app.text.phones import InvalidPhone, mask, normalise
+from ussd_app.ussd.runtime import runtime_of
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms_callbacks", __name__)
@@ -35,7 +34,7 @@ limit_bodies(bp, SMS_BODY_LIMIT)
 
 def _phone(raw: str) -> str:
     try:
-        return normalise(raw, current_app.config["DEFAULT_REGION"])
+        return normalise(raw, runtime_of().region)
     except InvalidPhone:
         raise BadRequest("phone number is not a valid phone number") from None
 
@@ -59,7 +58,7 @@ def _guarded(handler):  # type: ignore[no-untyped-def]
 def delivery(form: dict[str, str]) -> Response:
     require(form, "id", "status", "phoneNumber")
     outcome = reports.apply_report(db(), form["id"][:100], form["status"].strip(), _phone(form["phoneNumber"]),
-                                   form.get("failureReason", "")[:200], utcnow())
+                                   form.get("failureReason", "")[:200], runtime_of().clock.now())
     return plain(outcome)
 
 
@@ -77,7 +76,7 @@ def inbound(form: dict[str, str]) -> Response:
     member = session.execute(select(Member.id, Member.language).where(Member.phone == phone).limit(1)).first()
     language = member.language if member else ("lo" if not form["text"].strip()[:1].isascii() else "en")
     kind = Kind.OPTED_OUT if word == "stop" else Kind.OPTED_IN
-    sms = sms_services()
+    sms = runtime_of().sms
     # Keyed on AT's id for this inbound message: a repeated callback confirms once.
     message = outbox.add(session, sms.templates, recipient=phone, kind=kind.value, language=language, values={},
                          key=f"{kind.value}:{form['id'][:100]}", member_id=member.id if member else None)

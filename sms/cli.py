@@ -14,6 +14,7 @@ from sms import outbox, tasks
 from sms.models import SmsMessage, Status
 from ussd_app.core.extensions import clients, job_command
 from ussd_app.text.phones import mask
+from ussd_app.ussd.runtime import runtime_of
 
 sms_cli = AppGroup("sms", help="SMS outbox, reminders and delivery.")
 
@@ -98,12 +99,12 @@ def requeue_command(ids: tuple[int, ...]) -> None:
     done = []
     with clients(current_app).sessions() as session:
         for message_id in ids:
-            if outbox.requeue(session, message_id, tasks.now(), "requeued by an operator"):
+            if outbox.requeue(session, message_id, runtime_of(current_app).clock.now(), "requeued by an operator"):
                 done.append(message_id)
             else:
                 click.echo(f"{message_id}: not failed or rejected; left alone", err=True)
         session.commit()
-    tasks.sms_services(current_app).enqueue(done)
+    runtime_of(current_app).sms.enqueue(done)
     click.echo(f"requeued {len(done)}")
     sys.exit(0 if len(done) == len(ids) else 1)
 

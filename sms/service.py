@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-
-from flask import Flask, current_app
+from typing import Any
 
 from sms.africastalking import AfricasTalkingSender
 from sms.delivery import Policy
@@ -50,14 +50,25 @@ class SmsServices:
         self.queue.enqueue_at(when, SEND_JOB, message_id)
 
 
-def build_sender(config: dict) -> SmsSender:
-    if config["AT_USERNAME"] and config["AT_API_KEY"]:
+BACKENDS = ("africastalking", "outbox")
+
+
+def build_sender(config: Mapping[str, Any]) -> SmsSender:
+    """The sender SMS_BACKEND names: Africa's Talking, or the local outbox (stored and logged only)."""
+    backend = config["SMS_BACKEND"]
+    if backend not in BACKENDS:
+        raise RuntimeError(f"SMS_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if backend == "africastalking":
+        if not (config["AT_USERNAME"] and config["AT_API_KEY"]):
+            raise RuntimeError("SMS_BACKEND=africastalking needs AT_USERNAME and AT_API_KEY")
         return AfricasTalkingSender(config["AT_USERNAME"], config["AT_API_KEY"], config["AT_SENDER_ID"],
                                     config["AT_API_BASE_URL"], config["AT_TIMEOUT_SECONDS"])
+    if config["AT_API_KEY"]:
+        log.warning("AT_API_KEY is set but SMS_BACKEND=outbox: no SMS leaves this service")
     return OutboxSender()
 
 
-def claim_budget(cfg: dict) -> float:
+def claim_budget(cfg: Mapping[str, Any]) -> float:
     """How long a batch may keep starting sends: its last send (connect + read timeouts) and
     the commit after it must end before the sweep would call its claim stale."""
     read = float(cfg["AT_TIMEOUT_SECONDS"])
@@ -65,8 +76,7 @@ def claim_budget(cfg: dict) -> float:
     return max(0.0, cfg["SMS_SENDING_TIMEOUT"] - longest_send - 1.0)
 
 
-def build(app: Flask, queue: JobQueue) -> SmsServices:
-    cfg = app.config
+def build(cfg: Mapping[str, Any], queue: JobQueue) -> SmsServices:
     backoff = tuple(int(x) for x in str(cfg["SMS_RETRY_BACKOFF"]).split(",") if x.strip())
     return SmsServices(
         templates=load_templates(max_parts=cfg["SMS_MAX_PARTS"]),
@@ -75,7 +85,3 @@ def build(app: Flask, queue: JobQueue) -> SmsServices:
                       claim_budget=claim_budget(cfg)),
         queue=queue,
     )
-
-
-def sms_services(app: Flask | None = None) -> SmsServices:
-    return (app or current_app).extensions["lsso_sms"]

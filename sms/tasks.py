@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date
 
 from flask import Flask
 
 from sms import delivery, recovery, reminders
-from sms.service import sms_services
 from ussd_app.core.extensions import clients
-from ussd_app.ussd.services import app_services
+from ussd_app.ussd.runtime import runtime_of
 
 log = logging.getLogger(__name__)
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def send(app: Flask, message_ids: list[int]) -> dict[str, int]:
-    sms = sms_services(app)
+    rt = runtime_of(app)
     with clients(app).sessions() as session:
-        return dict(delivery.deliver(session, sms.sender, sms.policy, message_ids, now, sms.schedule))
+        return dict(delivery.deliver(session, rt.sms.sender, rt.sms.policy, message_ids, rt.clock.now,
+                                     rt.sms.schedule))
 
 
 def calendar(app: Flask) -> reminders.Calendar:
@@ -32,20 +28,21 @@ def calendar(app: Flask) -> reminders.Calendar:
 
 def run_reminders(app: Flask, today: date | None = None, dry_run: bool = False, trigger: str = "cli",
                   progress: Callable[[int], None] = lambda n: None) -> reminders.Summary:
-    sms = sms_services(app)
-    services = app_services(app)
-    minimum = services.rules.schemes["voluntary"].minimum_monthly_lak or 0
+    rt = runtime_of(app)
+    sms = rt.sms
+    minimum = rt.rules.schemes["voluntary"].minimum_monthly_lak or 0
     with clients(app).sessions() as session:
-        return reminders.run(session, sms.templates, sms.policy, today=today or services.clock.today(), now=now(),
+        return reminders.run(session, sms.templates, sms.policy, today=today or rt.clock.today(), now=rt.clock.now(),
                              cal=calendar(app), minimum_lak=minimum, dry_run=dry_run, trigger=trigger,
                              progress=progress, on_batch=sms.enqueue)
 
 
 def sweep(app: Flask) -> recovery.Recovered:
-    sms = sms_services(app)
+    rt = runtime_of(app)
+    sms = rt.sms
     with clients(app).sessions() as session:
         cfg = app.config
-        found = recovery.recover(session, now(), cfg["SMS_SENDING_TIMEOUT"], cfg["SMS_REPORT_GRACE"],
+        found = recovery.recover(session, rt.clock.now(), cfg["SMS_SENDING_TIMEOUT"], cfg["SMS_REPORT_GRACE"],
                                  cfg["SMS_LOST_AFTER"], cfg["SMS_KEEP_REPORTS_DAYS"])
     sms.enqueue(found.to_enqueue)
     abandoned = sms.queue.clear_abandoned()  # RQ's own record of jobs whose worker died; the rows say the rest

@@ -33,14 +33,14 @@ BASE_CONFIG = {
 }
 
 
-def make_app(database_url: str, **overrides: object) -> Flask:
+def make_app(database_url: str, clock: object = None, **overrides: object) -> Flask:
+    """The app on `database_url`, its clock frozen at FROZEN_NOW unless `clock` is given (tests
+    that run real worker processes, which read the real time, give SystemClock())."""
     from ussd_app import create_app
     from ussd_app.core.clock import FixedClock
-    from ussd_app.ussd.services import app_services
 
-    app = create_app({**BASE_CONFIG, "DATABASE_URL": database_url, **overrides})
-    app_services(app).clock = FixedClock(FROZEN_NOW)
-    return app
+    return create_app({**BASE_CONFIG, "DATABASE_URL": database_url, **overrides},
+                      clock=clock or FixedClock(FROZEN_NOW))  # type: ignore[arg-type]
 
 
 def seed_demo_database(database_url: str) -> None:
@@ -49,14 +49,14 @@ def seed_demo_database(database_url: str) -> None:
     from ussd_app.core.extensions import clients
     from ussd_app.members.demo.seed import seed_demo
     from ussd_app.publishing import versions as menu_versions
-    from ussd_app.ussd.services import app_services
+    from ussd_app.ussd.runtime import runtime_of
 
     app = make_app(database_url, DATABASE_STATEMENT_TIMEOUT_MS=60000)  # batch work, as `flask db create` does
     create_schema(clients(app).engine)
     with clients(app).sessions() as session:
-        seed_demo(session, app_services(app).pins)
+        seed_demo(session, runtime_of(app).pins)
         session.commit()
-        menu_versions.seed(session, MENU_FILE)
+        menu_versions.seed(session, MENU_FILE, runtime_of(app).actions)
     clients(app).engine.dispose()
 
 

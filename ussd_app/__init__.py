@@ -2,70 +2,77 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is only needed to build the app: the engine and the rules import without it
+    from flask import Flask
+
+    from ussd_app.engine.ports import Clock
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: read settings, then let each part wire itself with its init_app()."""
+def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
+    """Build the app: read settings, build the clients and the Runtime, then let each part wire
+    itself with its init_app(). `clock`: the one clock of the app (tests give a FixedClock)."""
+    from flask import Flask
+
     import sms
     from sms import callbacks as sms_callbacks
-    from ussd_app import admin
+    from sms.service import build as build_sms
+    from ussd_app import admin, db_cli
+    from ussd_app.analytics import init_app as analytics_init
     from ussd_app.core import extensions, logs
     from ussd_app.core.config import load_config
-    from ussd_app.core.db_cli import init_app as db_cli_init
-    from ussd_app.core.extensions import clients
     from ussd_app.core.health import bp as health_bp
     from ussd_app.gateways import africastalking
     from ussd_app.gateways import webhook_requests as webhooks
     from ussd_app.members import cli as members_cli
-    from ussd_app.publishing import menu_store as menus
-    from ussd_app.ussd import services
+    from ussd_app.publishing import menu_store
     from ussd_app.ussd.cli import init_app as ussd_cli_init
-    from workers.app import use_app
+    from ussd_app.ussd.runtime import build_runtime
 
     app = Flask(__name__)
     app.config.from_mapping(load_config(overrides=config))
     _secrets(app)
     logs.init_app(app)
-    extensions.init_app(app)
-    menus.init_app(app)
-    services.init_app(app)
+    clients = extensions.init_app(app)
+    menus = menu_store.build_menu_store(app, clients)
+    app.extensions["lsso_runtime"] = build_runtime(app.config, clients, menus, build_sms(app.config, clients.queue),
+                                                   clock)
+    menu_store.init_app(app)
     sms.init_app(app)
     admin.init_app(app)
     members_cli.init_app(app)
-    db_cli_init(app)
+    analytics_init(app)
+    db_cli.init_app(app)
     ussd_cli_init(app)
     webhooks.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(africastalking.bp)
     for webhook in (health_bp, africastalking.bp, sms_callbacks.bp):  # AT signs nothing: the token guards these
         admin.csrf.exempt(webhook)
-    if clients(app).redis_is_fake:
-        use_app(app)  # the in-process job queue runs jobs in this very app
     return app
 
 
 def _secrets(app: Flask) -> None:
-    """SECRET_KEY signs cookies and keys the replay digests; every process must share it. The
-    webhook token is required too, unless a demo says otherwise on purpose."""
+    """SECRET_KEY signs cookies and keys the replay digests, PIN_PEPPER keys every PIN hash;
+    every process must share them. The webhook token is required too, unless a demo says
+    otherwise on purpose."""
+    testing = bool(app.config.get("TESTING"))
     if not app.config["SECRET_KEY"]:
-        if not app.config.get("TESTING"):
+        if not testing:
             raise RuntimeError("SECRET_KEY must be set (a long random secret; see README)")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
-    if not app.config["USSD_WEBHOOK_TOKEN"] and not app.config["ALLOW_UNAUTHENTICATED_WEBHOOKS"] \
-            and not app.config.get("TESTING"):
+    if not app.config["PIN_PEPPER"]:
+        if not testing:
+            raise RuntimeError("PIN_PEPPER must be set (a long random secret; see README)")
+        app.config["PIN_PEPPER"] = secrets.token_hex(16)  # tests: PINs need only live as long as the app
+    if not app.config["USSD_WEBHOOK_TOKEN"] and not app.config["ALLOW_UNAUTHENTICATED_WEBHOOKS"] and not testing:
         # Without it anyone who finds the URL can post hops claiming any phoneNumber.
         raise RuntimeError("USSD_WEBHOOK_TOKEN must be set (a long random secret that AT's callback URLs carry); "
                            "ALLOW_UNAUTHENTICATED_WEBHOOKS=1 starts without it, for a demo only")
     if not app.config["USSD_WEBHOOK_TOKEN"]:
         logging.getLogger(__name__).warning("!!! USSD_WEBHOOK_TOKEN is unset: the webhooks accept anyone. "
                                             "NOT FOR PRODUCTION. !!!")
-    key = app.config["SECRET_KEY"].encode()
-    app.extensions["lsso_history_key"] = hmac.new(key, b"ussd-history", hashlib.sha256).digest()

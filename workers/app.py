@@ -1,24 +1,21 @@
-"""The app a job runs in: built once per worker process from the environment, or handed over
-by the web process when jobs run inside it (the demo's in-process queue)."""
+"""The app an RQ worker process runs its jobs in: built once per process, from the environment.
+
+Only worker processes use it; jobs run by the in-process queue of `make run` are handed the
+app that queued them instead (`app=`), so no app is ever shared through a global.
+"""
 
 from __future__ import annotations
 
+import functools
+
 from flask import Flask
 
-_app: Flask | None = None
 
-
-def use_app(app: Flask) -> None:
-    global _app
-    _app = app
-
-
+@functools.cache
 def worker_app() -> Flask:
-    global _app
-    if _app is None:
-        from ussd_app import create_app
-        from ussd_app.core.extensions import use_job_limits
+    from ussd_app import create_app
+    from ussd_app.core.extensions import use_job_limits
 
-        _app = create_app()
-        use_job_limits(_app)
-    return _app
+    app = create_app()
+    use_job_limits(app)
+    return app

@@ -1,51 +1,54 @@
 """RQ job functions. Each takes plain arguments (a message id, a date) and finds the rest in the
-database: the outbox row, not the job, is the record of a message."""
+database: the outbox row, not the job, is the record of a message. `app` is given only by the
+in-process queue; an RQ worker runs every job in its own process's app."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from flask import Flask
+
 from sms import tasks
 from workers.app import worker_app
 
 
-def send_sms(message_id: int) -> dict[str, int]:
-    return send_batch([message_id])
+def send_sms(message_id: int, app: Flask | None = None) -> dict[str, int]:
+    return send_batch([message_id], app=app)
 
 
-def send_batch(message_ids: list[int]) -> dict[str, int]:
-    app = worker_app()
+def send_batch(message_ids: list[int], app: Flask | None = None) -> dict[str, int]:
+    app = app or worker_app()
     with app.app_context():
         return tasks.send(app, message_ids)
 
 
-def send_reminders(day: str | None = None) -> dict:
-    app = worker_app()
+def send_reminders(day: str | None = None, app: Flask | None = None) -> dict:
+    app = app or worker_app()
     with app.app_context():
         summary = tasks.run_reminders(app, date.fromisoformat(day) if day else None, trigger="cron")
         return {"run": summary.run_id, "selected": summary.selected, "queued": summary.queued,
                 "skipped": dict(summary.skipped)}
 
 
-def sweep_outbox() -> dict:
-    app = worker_app()
+def sweep_outbox(app: Flask | None = None) -> dict:
+    app = app or worker_app()
     with app.app_context():
         found = tasks.sweep(app)
         return {"in_doubt": found.in_doubt, "resent": len(found.resent), "requeued": len(found.requeued)}
 
 
-def rollup_usage(day: str | None = None) -> dict:
+def rollup_usage(day: str | None = None, app: Flask | None = None) -> dict:
     """Copy a finished day's usage figures from Redis into the database (default: yesterday in
     Vientiane, plus any earlier day a missed night left behind). Re-running a day replaces it."""
     from datetime import timedelta
 
     from ussd_app.analytics import usage as usage_stats
     from ussd_app.core.extensions import clients
-    from ussd_app.ussd.services import app_services
+    from ussd_app.ussd.runtime import runtime_of
 
-    app = worker_app()
+    app = app or worker_app()
     with app.app_context():
-        today = app_services(app).clock.today()
+        today = runtime_of(app).clock.today()
         if day is not None and date.fromisoformat(day) >= today:
             # Hops still count into today: a copy now would stand in for the day's final figures.
             raise ValueError(f"{day} is not over yet in {app.config['TIMEZONE']}: roll it up tomorrow")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 import redis
@@ -12,6 +12,7 @@ from tests.conftest import make_app
 from tests.ussd_dsl import ussd
 from ussd_app.core import keys
 from ussd_app.core.extensions import clients
+from ussd_app.ussd.runtime import runtime_of
 
 pytestmark = pytest.mark.both_databases  # the journeys on production's database too
 
@@ -72,11 +73,13 @@ def test_concurrent_different_hops_leave_a_consistent_session(app):
 
 
 def test_expired_session_resumes_as_timed_out(database_url, redis_url):
+    """The session's key outlives its TTL in real Redis, so a late hop is told it timed out
+    (the app's clock moves past the TTL; Redis keeps the key for the grace period)."""
     app = make_app(database_url, REDIS_URL=redis_url, USSD_SESSION_TTL=1)
     client = app.test_client()
     post(client, "late-1", PENSIONER, "")
     post(client, "late-1", PENSIONER, "1")
-    time.sleep(1.2)
+    runtime_of(app).clock.advance(timedelta(seconds=1.2))
     body = post(client, "late-1", PENSIONER, f"1*{PIN}")
     assert body.startswith("CON ໝົດເວລາ, ເລີ່ມໃໝ່")
     assert "1 ເງິນສົມທົບ" in body

@@ -14,10 +14,8 @@ from tests.unit.test_journeys import PENSIONER, STRANGER
 from tests.ussd_dsl import ussd
 from ussd_app.analytics import usage as usage_stats
 from ussd_app.analytics.usage import UsageDay
-from ussd_app.core.clock import FixedClock
 from ussd_app.core.extensions import clients
-from ussd_app.ussd.services import app_services
-from workers import app as worker_app_module
+from ussd_app.ussd.runtime import runtime_of
 from workers import jobs
 
 DAY = date(2026, 11, 20)  # FROZEN_NOW's day in Vientiane
@@ -27,9 +25,7 @@ KEY = "ussd:stats:2026-11-20"
 @pytest.fixture
 def app(database_url, redis_url):  # type: ignore[no-untyped-def]
     app = make_app(database_url, REDIS_URL=redis_url, ADMIN_COOKIE_SECURE=False)
-    worker_app_module.use_app(app)  # the jobs run in this app, as the demo's in-process queue does
     yield app
-    worker_app_module.use_app(None)  # type: ignore[arg-type]
     clients(app).engine.dispose()
 
 
@@ -40,7 +36,7 @@ def stored(app) -> dict[tuple[str, str, str], tuple[int, int, int]]:
 
 
 def next_day(app) -> None:
-    app_services(app).clock = FixedClock(FROZEN_NOW + timedelta(days=1))
+    runtime_of(app).clock.set(FROZEN_NOW + timedelta(days=1))
 
 
 def drive_a_day(app) -> None:
@@ -62,7 +58,7 @@ def test_rollup_copies_the_day_and_a_second_run_does_not_double(app):
     assert first[("lo", "41805", "contributions_pin")] == (1, 0, 0)
     assert {key: (c["reached"], c.get("inputs", 0), c.get("invalid", 0)) for key, c in live.items()} == first
     next_day(app)
-    assert jobs.rollup_usage() == {"2026-11-20": len(live)}  # default: yesterday in Vientiane
+    assert jobs.rollup_usage(app=app) == {"2026-11-20": len(live)}  # default: yesterday in Vientiane
     assert stored(app) == first
     with clients(app).sessions() as s:
         assert s.execute(select(func.count()).select_from(UsageDay)).scalar_one() == len(live)
@@ -71,9 +67,9 @@ def test_rollup_copies_the_day_and_a_second_run_does_not_double(app):
 def test_after_redis_lets_the_day_go_the_page_still_shows_it(app):
     drive_a_day(app)
     next_day(app)
-    jobs.rollup_usage("2026-11-20")
+    jobs.rollup_usage("2026-11-20", app=app)
     clients(app).redis.delete(KEY)
-    assert jobs.rollup_usage("2026-11-20") == {"2026-11-20": 0}  # nothing in Redis: the copy is kept
+    assert jobs.rollup_usage("2026-11-20", app=app) == {"2026-11-20": 0}  # nothing in Redis: the copy is kept
     rows = figures(signed_in(app))
     assert rows["guest_home"]["reached"] == "4" and rows["guest_home"]["rate"] == "50%"
     assert rows["benefits_info"]["reached"] == "1" and rows["benefits_info"]["ended"] == "1"
@@ -83,7 +79,7 @@ def test_after_redis_lets_the_day_go_the_page_still_shows_it(app):
 def test_page_adds_todays_live_figures_to_rolled_up_days(app):
     drive_a_day(app)
     next_day(app)
-    jobs.rollup_usage()
+    jobs.rollup_usage(app=app)
     ussd(app.test_client()).dial(STRANGER)  # today, 21 Nov: in Redis only
     browser = signed_in(app)
     page = browser.get("/admin/analytics").get_data(as_text=True)
@@ -94,15 +90,15 @@ def test_page_adds_todays_live_figures_to_rolled_up_days(app):
 def test_todays_figures_are_not_rolled_up_while_the_day_runs(app):
     drive_a_day(app)
     with pytest.raises(ValueError, match="not over yet"):
-        jobs.rollup_usage("2026-11-20")
+        jobs.rollup_usage("2026-11-20", app=app)
     assert stored(app) == {}
 
 
 def test_a_night_the_job_missed_is_caught_up_the_next_night(app):
-    app_services(app).clock = FixedClock(FROZEN_NOW - timedelta(days=2))
+    runtime_of(app).clock.set(FROZEN_NOW - timedelta(days=2))
     ussd(app.test_client()).dial(STRANGER)  # 18 Nov: that night's roll-up never ran
-    app_services(app).clock = FixedClock(FROZEN_NOW)
+    runtime_of(app).clock.set(FROZEN_NOW)
     ussd(app.test_client()).dial(STRANGER)
     next_day(app)
-    done = jobs.rollup_usage()
+    done = jobs.rollup_usage(app=app)
     assert set(done) == {"2026-11-18", "2026-11-20"} and all(done.values())

@@ -14,7 +14,7 @@ from tests.conftest import make_app
 from tests.ussd_dsl import ussd
 from ussd_app.admin.models import AuditEntry
 from ussd_app.core import keys
-from ussd_app.core.extensions import clients, db
+from ussd_app.core.extensions import clients
 from ussd_app.members.models import Member
 
 PAGES = ["/admin/menus", "/admin/menus/1", "/admin/simulator", "/admin/tests", "/admin/outbox", "/admin/analytics",
@@ -273,12 +273,13 @@ def test_simulating_a_real_member_is_audited(app, viewer):
 def test_a_conversation_test_typing_a_pin_is_refused(app, publisher):
     script = "phone +8562055512345\npress 1\npress 2580\nexpect ຈ່າຍແລ້ວ\n"
     from ussd_app.admin.testing import simulation_services
+    from ussd_app.core.extensions import request_unit
     from ussd_app.publishing.conversation_tests import run
-    from ussd_app.publishing.menu_store import menu_store
+    from ussd_app.ussd.runtime import runtime_of
 
     with app.test_request_context():
-        definition = menu_store().current()
-        result = run(script, definition, lambda: simulation_services(db()))
+        definition = runtime_of(app).menus.current()
+        result = run(script, definition, lambda: simulation_services(runtime_of(app), request_unit()))
     assert not result.passed and "PIN screen: write 'pin right' or 'pin wrong'" in result.message
 
 

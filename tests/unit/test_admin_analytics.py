@@ -16,9 +16,8 @@ from tests.conftest import FROZEN_NOW, make_app
 from tests.unit.test_journeys import NO_CONTRIB, PENSIONER, STRANGER
 from tests.ussd_dsl import ussd
 from ussd_app.analytics.session_events import UssdSessionEvent
-from ussd_app.core.clock import FixedClock
 from ussd_app.core.extensions import clients
-from ussd_app.ussd.services import app_services
+from ussd_app.ussd.runtime import runtime_of
 
 PASSWORD = "a long password 123"
 _CSRF = re.compile(r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">')
@@ -125,11 +124,11 @@ def test_network_filter_lists_the_networks_seen(app):
 
 def test_seven_or_thirty_days(app):
     client = app.test_client()
-    services = app_services(app)
-    services.clock = FixedClock(FROZEN_NOW - timedelta(days=10))  # sessions ten days ago
+    clock = runtime_of(app).clock
+    clock.set(FROZEN_NOW - timedelta(days=10))  # sessions ten days ago
     ussd(client).dial(STRANGER, session_id="old").press("2")
     notice(client, "old", at=FROZEN_NOW - timedelta(days=10))
-    services.clock = FixedClock(FROZEN_NOW)
+    clock.set(FROZEN_NOW)
     ussd(client).dial(STRANGER)
     browser = signed_in(app)
     week, month = figures(browser, "?days=7"), figures(browser, "?days=30")

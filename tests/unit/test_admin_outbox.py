@@ -11,9 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from sms import tasks
 from sms.models import ReminderRun, SmsMessage
-from tests.conftest import FROZEN_NOW, make_app
+from tests.conftest import make_app
 from tests.unit.test_journeys import ALMOST, BEHIND, TO_LINK_LO
 from tests.ussd_dsl import ussd
 from ussd_app.core.extensions import clients
@@ -30,12 +29,6 @@ def app(database_url: str) -> Iterator[Flask]:
     yield app
     clients(app).queue.drain()
     clients(app).engine.dispose()
-
-
-@pytest.fixture(autouse=True)
-def daytime(monkeypatch: pytest.MonkeyPatch) -> None:
-    # 10:00 in Vientiane: reminders go out at once instead of waiting out quiet hours.
-    monkeypatch.setattr(tasks, "now", lambda: FROZEN_NOW)
 
 
 def sign_in(client: FlaskClient, runner: FlaskCliRunner, email: str = VIEWER, role: str = "viewer") -> None:

@@ -14,6 +14,7 @@ import yaml
 
 import ussd_app.actions  # noqa: F401  (registers the actions: mutations must reach their nodes)
 from tests.admin_helpers import Staff
+from ussd_app.actions import lsso_actions
 from ussd_app.engine.loader import MAX_BYTES, load_text
 from ussd_app.engine.model import DefinitionError
 
@@ -25,7 +26,7 @@ ALIAS_BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
 
 def problems_of(text: str) -> list[str]:
     with pytest.raises(DefinitionError) as caught:
-        load_text(text)
+        load_text(text, lsso_actions())
     return [p.message for p in caught.value.problems]
 
 
@@ -53,7 +54,7 @@ def test_values_of_the_wrong_type_anywhere_are_problems_not_crashes():
         for _ in range(rng.choice([1, 2, 3])):
             _replace(mutated, rng.choice(paths), copy.deepcopy(rng.choice(weird)))
         try:
-            load_text(yaml.safe_dump(mutated, allow_unicode=True))
+            load_text(yaml.safe_dump(mutated, allow_unicode=True), lsso_actions())
         except DefinitionError:
             pass  # a listed problem: what staff should see
 

@@ -8,10 +8,11 @@ import pytest
 import yaml
 
 from tests.conftest import make_app
+from ussd_app.actions import lsso_actions
 from ussd_app.engine.loader import load_text
 from ussd_app.engine.model import DefinitionError
 from ussd_app.engine.nodes import KINDS
-from ussd_app.publishing.menu_store import menu_store
+from ussd_app.ussd.runtime import runtime_of
 
 SHIPPED = Path(__file__).resolve().parents[2] / "menus" / "main.yaml"
 
@@ -22,12 +23,12 @@ def shipped() -> dict:
 
 def problems_of(raw: dict) -> list[str]:
     with pytest.raises(DefinitionError) as err:
-        load_text(yaml.safe_dump(raw, allow_unicode=True))
+        load_text(yaml.safe_dump(raw, allow_unicode=True), lsso_actions())
     return [str(p) for p in err.value.problems if p.level == "error"]
 
 
 def test_shipped_menu_loads_without_errors_or_warnings_for_menus():
-    definition, warnings = load_text(SHIPPED.read_text(encoding="utf-8"))
+    definition, warnings = load_text(SHIPPED.read_text(encoding="utf-8"), lsso_actions())
     assert definition.start == "home"
     # Results may paginate (a warning); menus and prompts must fit one screen in both languages.
     for problem in warnings:
@@ -117,6 +118,6 @@ def test_menus_validate_command(runner, tmp_path):
 
 def test_every_node_kind_is_used_by_a_fixture(app):
     """Each registered kind needs a fixture here: a new kind without one fails this test."""
-    used = {node.TYPE for node in menu_store(app).current().nodes.values()}
+    used = {node.TYPE for node in runtime_of(app).menus.current().nodes.values()}
     used |= {"message"}  # "contact" is a message node in the shipped menu
     assert set(KINDS) == used == {"menu", "input", "pin", "action", "end", "message", "router"}

@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from tests.unit.engine_fakes import FakeMembers, apply, fake_guards, member, services
+from ussd_app.actions import lsso_actions
 from ussd_app.engine import SessionState, resume
 from ussd_app.engine import effects as fx
 from ussd_app.engine.actions import ActionResult, action
@@ -77,7 +78,7 @@ def _long_result(ctx, args):
 
 @pytest.fixture
 def definition():
-    return load_text(FLOW)[0]
+    return load_text(FLOW, lsso_actions().including(_long_result))[0]
 
 
 def new_state(lang: str = "en", phone: str = "+8562055512345") -> SessionState:

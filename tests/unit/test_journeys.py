@@ -11,10 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import FROZEN_NOW
-from ussd_app.core.clock import FixedClock
 from ussd_app.core.extensions import clients
 from ussd_app.members.models import Member
-from ussd_app.ussd.services import app_services
+from ussd_app.ussd.runtime import runtime_of
 
 pytestmark = pytest.mark.both_databases  # the journeys on production's database too
 
@@ -190,6 +189,22 @@ def test_member_switches_language_and_it_is_kept_on_the_member(app, dial):
     dial(PENSIONER).see("1 My contributions")
 
 
+# ---- a session that timed out ------------------------------------------------
+
+def test_a_hop_after_the_session_timed_out_starts_again_with_a_notice(app, dial):
+    """No sleeping: the app's one clock moves past the session's 180 s."""
+    convo = dial(PENSIONER).press("1").see("PIN")
+    runtime_of(app).clock.advance(timedelta(seconds=181))
+    convo.press(PIN).see("ໝົດເວລາ, ເລີ່ມໃໝ່", "1 ເງິນສົມທົບ")  # the PIN typed late is not used
+    convo.press("1").see("PIN")
+
+
+def test_a_hop_just_inside_the_session_time_carries_on(app, dial):
+    convo = dial(PENSIONER).press("1")
+    runtime_of(app).clock.advance(timedelta(seconds=179))
+    convo.press(PIN).see("ຈ່າຍແລ້ວ")
+
+
 # ---- PIN lockout ------------------------------------------------------------
 
 def test_three_wrong_pins_lock_for_thirty_minutes_across_sessions(app, dial):
@@ -201,7 +216,7 @@ def test_three_wrong_pins_lock_for_thirty_minutes_across_sessions(app, dial):
     # Menus that need no PIN still work.
     dial(BEHIND).press("4").see("ຫ້ອງການ ປກສ")
     # After 30 minutes the right PIN opens again.
-    app_services(app).clock = FixedClock(FROZEN_NOW + timedelta(minutes=31))
+    runtime_of(app).clock.set(FROZEN_NOW + timedelta(minutes=31))
     dial(BEHIND).press("1", PIN).see("ຈ່າຍແລ້ວ")
 
 
@@ -209,17 +224,17 @@ def test_slow_guessing_locks_for_a_day_and_repeated_locks_grow(app, dial):
     """Two wrong PINs every 31 minutes never use up the three in a row, but ten in a day lock
     for 24 hours; the member hears so on the phone and by SMS."""
     for round_ in range(5):
-        app_services(app).clock = FixedClock(FROZEN_NOW + timedelta(minutes=31 * round_))
+        runtime_of(app).clock.set(FROZEN_NOW + timedelta(minutes=31 * round_))
         convo = dial(BEHIND).press("1", "1111", "1112")
     convo.ends().see("24 ຊົ່ວໂມງ")
-    app_services(app).clock = FixedClock(FROZEN_NOW + timedelta(hours=20))
+    runtime_of(app).clock.set(FROZEN_NOW + timedelta(hours=20))
     dial(BEHIND).press("1").ends().see("ລອງໃໝ່ໃນ")  # still locked, the right PIN not even asked
     assert "24 ຊົ່ວໂມງ" in messages_of(app, "pin_locked")[-1]
 
 
 def test_a_second_lockout_lasts_twice_as_long(app, dial):
     dial(BEHIND).press("1", "1111", "1112", "1113").ends().see("30 ນາທີ")
-    app_services(app).clock = FixedClock(FROZEN_NOW + timedelta(minutes=31))
+    runtime_of(app).clock.set(FROZEN_NOW + timedelta(minutes=31))
     dial(BEHIND).press("1", "1111", "1112", "1113").ends().see("60 ນາທີ")
     assert [("30 ນາທີ" in b, "60 ນາທີ" in b) for b in messages_of(app, "pin_locked")] == [(True, False),
                                                                                             (False, True)]

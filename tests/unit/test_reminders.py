@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-import pytest
 from sqlalchemy import select
 
 from sms import tasks
 from sms.models import ReminderRun, SmsMessage, SmsOptOut
 from sms.reminders import Calendar, Candidate, decide
-from tests.conftest import FROZEN_NOW
 from tests.unit.test_journeys import ALMOST, BEHIND
 from ussd_app.core.extensions import clients
+from ussd_app.ussd.runtime import runtime_of
 
 CAL = Calendar(due_day=15, days_before=3)
-
-
-@pytest.fixture(autouse=True)
-def daytime(monkeypatch):
-    """Runs happen at 10:00 in Vientiane unless a test says otherwise (quiet hours are 20:00-08:00)."""
-    monkeypatch.setattr(tasks, "now", lambda: FROZEN_NOW)
 
 
 def candidate(last_paid: str | None, paid_upcoming: bool = False, phone: str | None = "+8562055523456") -> Candidate:
@@ -122,9 +115,10 @@ def test_summary_counts_every_member_and_the_run_is_recorded(app, runner):
     assert f"queued {run.queued} reminders" in result.output
 
 
-def test_reminders_queued_at_night_wait_for_the_morning(app, monkeypatch):
+def test_reminders_queued_at_night_wait_for_the_morning(app):
+    """(Runs otherwise happen at the app's frozen 10:00 in Vientiane; quiet hours are 20:00-08:00.)"""
     night = datetime(2026, 12, 12, 16, 0, tzinfo=timezone.utc)  # 23:00 in Vientiane
-    monkeypatch.setattr(tasks, "now", lambda: night)
+    runtime_of(app).clock.set(night)
     tasks.run_reminders(app, date(2026, 12, 13))
     queued = [m for m in reminders(app) if m.status == "queued"]
     assert queued, "night reminders must wait"

@@ -11,9 +11,9 @@ from sms import delivery, outbox, reports
 from sms.models import SmsEvent, SmsMessage, SmsOptOut, SmsPendingReport
 from sms.quiet_hours import QuietHours
 from sms.senders import Accepted, FailedSendError, RejectedSendError, TransientSendError
-from sms.service import sms_services
 from tests.unit.test_journeys import ALMOST, BEHIND, PENSIONER, PIN, TO_LINK_EN, TO_LINK_LO
 from ussd_app.core.extensions import clients
+from ussd_app.ussd.runtime import runtime_of
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)  # 10:00 in Vientiane
 
@@ -94,7 +94,7 @@ def test_asking_twice_in_one_session_sends_one_statement(app, dial):
 def test_an_invalid_number_is_refused_before_anything_is_queued(app):
     with app.app_context(), clients(app).sessions() as s:
         with pytest.raises(outbox.InvalidRecipient, match="cannot send an SMS"):
-            outbox.add(s, sms_services(app).templates, recipient="12345", kind="opted_in", language="en",
+            outbox.add(s, runtime_of(app).sms.templates, recipient="12345", kind="opted_in", language="en",
                        values={}, key="x")
         assert s.execute(select(func.count()).select_from(SmsMessage)).scalar_one() == 0
 
@@ -119,7 +119,7 @@ class Script:
 @pytest.fixture
 def queued(app):
     with app.app_context(), clients(app).sessions() as s:
-        message = outbox.add(s, sms_services(app).templates, recipient="+8562055512345", kind="pin_changed",
+        message = outbox.add(s, runtime_of(app).sms.templates, recipient="+8562055512345", kind="pin_changed",
                              language="en", values={}, key="k1")
         s.commit()
         return message.id
@@ -180,7 +180,7 @@ def test_configuration_failure_is_final_and_can_be_requeued(app, queued, runner)
 
 def test_reminder_retry_waits_for_the_end_of_quiet_hours(app):
     with app.app_context(), clients(app).sessions() as s:
-        message = outbox.add(s, sms_services(app).templates, recipient="+8562055512345", kind="reminder_due",
+        message = outbox.add(s, runtime_of(app).sms.templates, recipient="+8562055512345", kind="reminder_due",
                              language="lo", values={"period": "11/2026", "due_date": "15/12/2026",
                                                     "minimum": "108,000 ກີບ"}, key="r1")
         s.commit()
@@ -251,7 +251,7 @@ def test_a_report_that_overtakes_the_sender_settles_its_own_message_only(app, qu
     """The old phone match settled the oldest message sending to that phone: the wrong one
     when two were in flight. Now only the id names a message."""
     with app.app_context(), clients(app).sessions() as s:
-        other = outbox.add(s, sms_services(app).templates, recipient="+8562055512345", kind="opted_in",
+        other = outbox.add(s, runtime_of(app).sms.templates, recipient="+8562055512345", kind="opted_in",
                            language="en", values={}, key="k-other")
         s.commit()
         outbox.claim(s, [other.id], NOW)  # claimed first, not sent yet: the old code matched this one
@@ -356,7 +356,7 @@ def test_sweep_gives_lost_jobs_back(app, queued):
 
 
 def add_messages(app, n: int, prefix: str) -> list[int]:
-    sms = sms_services(app)
+    sms = runtime_of(app).sms
     with app.app_context(), clients(app).sessions() as s:
         ids = [outbox.add(s, sms.templates, recipient=f"+85620555{i:05d}", kind="opted_in", language="en", values={},
                           key=f"{prefix}{i}").id for i in range(n)]
@@ -401,7 +401,7 @@ def test_a_slow_batch_hands_its_unsent_messages_to_a_fresh_job(app):
 
 def reminder(app, key: str = "r-send", phone: str = "+8562055523456", not_before=None) -> int:
     with app.app_context(), clients(app).sessions() as s:
-        message = outbox.add(s, sms_services(app).templates, recipient=phone, kind="reminder_due", language="lo",
+        message = outbox.add(s, runtime_of(app).sms.templates, recipient=phone, kind="reminder_due", language="lo",
                              values={"period": "11/2026", "due_date": "15/12/2026", "minimum": "108,000 ກີບ"},
                              key=key, not_before=not_before)
         s.commit()
@@ -440,7 +440,7 @@ def test_a_job_that_comes_a_moment_early_is_rescheduled_not_dropped(app):
     once left the message neither sent nor rescheduled."""
     due = NOW + timedelta(milliseconds=500)
     with app.app_context(), clients(app).sessions() as s:
-        message = outbox.add(s, sms_services(app).templates, recipient="+8562055512345", kind="pin_changed",
+        message = outbox.add(s, runtime_of(app).sms.templates, recipient="+8562055512345", kind="pin_changed",
                              language="en", values={}, key="early", not_before=due)
         s.commit()
     ticks = iter([NOW, NOW + timedelta(seconds=1), NOW + timedelta(seconds=2), NOW + timedelta(seconds=3)])
@@ -470,7 +470,7 @@ def test_two_messages_in_doubt_for_one_phone_are_not_settled_by_guess(app, clien
     from sms import recovery
 
     with app.app_context(), clients(app).sessions() as s:
-        other = outbox.add(s, sms_services(app).templates, recipient="+8562055512345", kind="opted_in",
+        other = outbox.add(s, runtime_of(app).sms.templates, recipient="+8562055512345", kind="opted_in",
                            language="en", values={}, key="k-twin")
         s.commit()
     with clients(app).sessions() as s:

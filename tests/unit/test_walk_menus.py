@@ -8,8 +8,8 @@ from collections import deque
 
 from ussd_app.core.extensions import clients
 from ussd_app.engine.render import BUDGET
-from ussd_app.publishing.menu_store import menu_store
 from ussd_app.text.encoding import measure
+from ussd_app.ussd.runtime import runtime_of
 
 # (phone, answers typed at input screens). Every path replays from the dial, so a phone that
 # types a wrong birth date gets blocked quickly: the wrong date is walked on a phone of its own.
@@ -45,7 +45,7 @@ def replies(node, page_count: int, page: int, answers: dict[str, list[str]]) -> 
 
 def walk(app, phone: str, answers: dict[str, list[str]], language_prefix: list[str]) -> tuple[set[str], int]:
     client, redis = app.test_client(), clients(app).redis
-    definition = menu_store(app).current()
+    definition = runtime_of(app).menus.current()
     seen_states: set[tuple] = set()
     reached: set[str] = set()
     queue: deque[list[str]] = deque([[]])
@@ -80,7 +80,7 @@ def walk(app, phone: str, answers: dict[str, list[str]], language_prefix: list[s
 
 
 def test_every_node_is_reachable_and_every_screen_fits_in_both_languages(app):
-    definition = menu_store(app).current()
+    definition = runtime_of(app).menus.current()
     reached: set[str] = set()
     total = 0
     for phone, answers in WALKS:

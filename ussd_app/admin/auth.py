@@ -16,9 +16,9 @@ from werkzeug.security import check_password_hash
 from ussd_app.admin.audit import record
 from ussd_app.admin.models import AdminSession, AdminUser, Role
 from ussd_app.core.database import utcnow
-from ussd_app.core.extensions import db, redis_client
+from ussd_app.core.extensions import db
 from ussd_app.ussd.guards import Policy, RedisGuard, Window
-from ussd_app.ussd.services import app_services
+from ussd_app.ussd.runtime import runtime_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,9 +92,9 @@ def _sign_in_guard() -> RedisGuard:
     app = current_app
     guard = app.extensions.get("lsso_sign_in_guard")
     if guard is None:
-        services = app_services(app)
-        guard = app.extensions["lsso_sign_in_guard"] = RedisGuard(redis_client(), SIGN_IN_POLICY,
-                                                                  lambda: services.clock.now().timestamp())
+        rt = runtime_of(app)
+        guard = app.extensions["lsso_sign_in_guard"] = RedisGuard(rt.clients.redis, SIGN_IN_POLICY,
+                                                                  lambda: rt.clock.now().timestamp())
     return guard
 
 

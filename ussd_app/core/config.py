@@ -64,7 +64,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
     Setting("ADMIN_COOKIE_SECURE", True, "Admin session cookie only over HTTPS (make run turns it off for http).",
             _bool),
-    Setting("AT_USERNAME", "", "Africa's Talking username; with AT_API_KEY, SMS go through AT (else a local outbox)."),
+    Setting("SMS_BACKEND", "outbox", "Where SMS go: africastalking (AT's API; needs AT_USERNAME and AT_API_KEY) or "
+            "outbox (stored and logged only: make run, tests).", str),
+    Setting("AT_USERNAME", "", "Africa's Talking username (SMS_BACKEND=africastalking)."),
     Setting("AT_API_KEY", "", "Africa's Talking API key (a secret)."),
     Setting("AT_SENDER_ID", "", "Sender ID or short code SMS come from (empty: AT's default)."),
     Setting("AT_API_BASE_URL", "", "Another host for AT's API (a proxy, a test stub), e.g. http://127.0.0.1:9100."),

@@ -28,8 +28,6 @@ def utcnow() -> datetime:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet (idempotent)."""
-    # Import the model modules so their tables are registered on Base.metadata.
-    from ussd_app.core import models  # noqa: F401
-
+    """Create every table that does not exist yet (idempotent): the tables of every part that
+    create_app wired (each part's init_app brings its models onto Base.metadata)."""
     Base.metadata.create_all(engine)

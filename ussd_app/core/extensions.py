@@ -1,7 +1,8 @@
-"""The one place that builds the clients: Redis, the database engine and sessions, the RQ queue.
+"""The one place that builds the clients: Redis, the database engine and sessions, the job queue.
 
-Everything else asks for them through `redis_client()`, `db()` and `queue()` (inside an app
-context) or through the `Clients` held in `app.extensions["lsso"]`.
+`Clients` holds them for the app (create_app builds it once; the Runtime carries it). A hop or a
+request uses the database through a `Unit`: a read connection in autocommit and an ORM session,
+each opened on first use and both closed at its end.
 """
 
 from __future__ import annotations
@@ -40,6 +41,51 @@ class Clients:
     sessions: sessionmaker[Session]
     redis_is_fake: bool
     queue: JobQueue  # RQ on a real Redis; a thread pool in this process with the fake one
+
+    def unit(self) -> Unit:
+        return Unit(self)
+
+
+class Unit:
+    """The database as one hop or request uses it; `close()` (or `with`) gives both back."""
+
+    def __init__(self, clients: Clients) -> None:
+        self._clients = clients
+        self._reads: Connection | None = None
+        self._session: Session | None = None
+
+    @property
+    def reads(self) -> Connection:
+        """Autocommit: each read sees the latest committed data, with no transaction round trips."""
+        if self._reads is None:
+            self._reads = self._clients.reads.connect()
+        return self._reads
+
+    @property
+    def session(self) -> Session:
+        """For writes (and reads that must see them), committed by whoever writes."""
+        if self._session is None:
+            self._session = self._clients.sessions()
+        return self._session
+
+    def rollback(self) -> None:
+        if self._session is not None:
+            self._session.rollback()
+
+    def close(self) -> None:
+        session, reads, self._session, self._reads = self._session, self._reads, None, None
+        try:
+            if session is not None:
+                session.close()
+        finally:
+            if reads is not None:
+                reads.close()
+
+    def __enter__(self) -> Unit:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 def build_redis(url: str, timeout: float, breaker: Breaker | None = None) -> tuple[redis.Redis, bool]:
@@ -107,7 +153,7 @@ def db_limits_of(cfg: Mapping[str, Any], role: str = "web") -> DbLimits:
                     idle_ping_seconds=cfg["DATABASE_IDLE_PING_SECONDS"])
 
 
-def init_app(app: Flask, role: str = "web") -> None:
+def init_app(app: Flask, role: str = "web") -> Clients:
     cfg = app.config
     client, fake = build_redis(cfg["REDIS_URL"], cfg["REDIS_TIMEOUT_SECONDS"], Breaker("redis", BREAKER_SECONDS))
     engine = build_engine(cfg["DATABASE_URL"], db_limits_of(cfg, role), Breaker("database", BREAKER_SECONDS))
@@ -117,9 +163,10 @@ def init_app(app: Flask, role: str = "web") -> None:
         reads=engine.execution_options(isolation_level="AUTOCOMMIT"),
         sessions=sessionmaker(engine, expire_on_commit=False),
         redis_is_fake=fake,
-        queue=InProcessJobQueue() if fake else RQJobQueue(cfg["SMS_QUEUE"], client, cfg["SMS_JOB_TIMEOUT"]),
+        queue=InProcessJobQueue(app) if fake else RQJobQueue(cfg["SMS_QUEUE"], client, cfg["SMS_JOB_TIMEOUT"]),
     )
     app.teardown_appcontext(_close_db)
+    return app.extensions["lsso"]
 
 
 def use_job_limits(app: Flask) -> None:
@@ -150,24 +197,19 @@ def redis_client() -> redis.Redis:
     return clients().redis
 
 
+def request_unit() -> Unit:
+    """The database unit of the current app context (a request, a CLI command), opened on first use."""
+    if "db_unit" not in g:
+        g.db_unit = clients().unit()
+    return g.db_unit
+
+
 def db() -> Session:
-    """The database session of the current app context, opened on first use."""
-    if "db" not in g:
-        g.db = clients().sessions()
-    return g.db
-
-
-def read_connection() -> Connection:
-    """An autocommit connection for the reads of the current app context, opened on first use."""
-    if "read_conn" not in g:
-        g.read_conn = clients().reads.connect()
-    return g.read_conn
+    """The ORM session of the current app context."""
+    return request_unit().session
 
 
 def _close_db(_exc: BaseException | None) -> None:
-    session = g.pop("db", None)
-    if session is not None:
-        session.close()
-    conn = g.pop("read_conn", None)
-    if conn is not None:
-        conn.close()
+    unit = g.pop("db_unit", None)
+    if unit is not None:
+        unit.close()

@@ -1,7 +1,9 @@
 """Where jobs go: RQ on the real Redis, or, with the in-process fake Redis of `make run`, a
 small thread pool in the web process itself (so the demo needs nothing else running).
 
-Jobs are named by import path ("workers.jobs.send_sms") and take plain arguments.
+Jobs are named by import path ("workers.jobs.send_sms") and take plain arguments. An RQ worker
+runs them in an app of its own (workers/app.py); the in-process queue hands each job the app
+that owns the queue, so two apps in one process never run each other's jobs.
 """
 
 from __future__ import annotations
@@ -55,16 +57,18 @@ class RQJobQueue:
 
 
 class InProcessJobQueue:
-    """Demo only: jobs run on two threads of this process, after the request that queued them.
-    Nothing survives a restart (the outbox sweep would find the messages again)."""
+    """Demo only: jobs run on two threads of this process, after the request that queued them,
+    inside `app` (set by create_app once the app is built). Nothing survives a restart (the
+    outbox sweep would find the messages again)."""
 
-    def __init__(self) -> None:
+    def __init__(self, app: Any = None) -> None:
+        self.app = app
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
         self._pending: list[Future] = []
         self._lock = threading.Lock()
 
     def enqueue(self, func: str, *args: Any) -> None:
-        future = self.pool.submit(_run, func, args)
+        future = self.pool.submit(_run, func, args, self.app)
         with self._lock:
             self._pending = [f for f in self._pending if not f.done()] + [future]
 
@@ -84,9 +88,9 @@ class InProcessJobQueue:
         timer.start()
 
 
-def _run(func: str, args: tuple[Any, ...]) -> None:
+def _run(func: str, args: tuple[Any, ...], app: Any) -> None:
     module, _, name = func.rpartition(".")
     try:
-        getattr(importlib.import_module(module), name)(*args)
+        getattr(importlib.import_module(module), name)(*args, app=app)
     except Exception:  # noqa: BLE001 - a job's failure must not kill the pool thread
         log.exception("job %s%r failed", func, args)

@@ -1,12 +1,14 @@
-"""Registry of action handlers that `action` nodes call.
+"""Action handlers that `action` nodes call, and the registry a definition is loaded with.
 
-Handlers live in `ussd_app/actions/`; each registers with its outcomes and sample values (used
-to check screen budgets before a definition is published). The engine only knows this registry.
+A handler is declared with `@action(name, outcomes=…, samples=…)`, which makes it an
+`ActionSpec` (still callable as the handler). Nothing is registered by importing: the host
+builds an `Actions` registry from the specs it means to offer (ussd_app/actions/__init__.py)
+and hands it to the loader, which resolves each `action` node against it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,8 +44,34 @@ class ActionSpec:
     def samples_for(self, args: dict[str, Any]) -> dict[str, Any]:
         return dict(self.samples(args) if callable(self.samples) else self.samples)
 
+    def __call__(self, ctx: Ctx, args: dict[str, Any]) -> ActionResult:
+        return self.handler(ctx, args)
 
-ACTIONS: dict[str, ActionSpec] = {}
+
+class Actions(Mapping[str, ActionSpec]):
+    """The actions a definition may call, by name."""
+
+    def __init__(self, specs: Iterable[ActionSpec]) -> None:
+        self._specs: dict[str, ActionSpec] = {}
+        for spec in specs:
+            if spec.name in self._specs:
+                raise ValueError(f"two actions are named {spec.name!r}")
+            self._specs[spec.name] = spec
+
+    def __getitem__(self, name: str) -> ActionSpec:
+        return self._specs[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def including(self, *specs: ActionSpec) -> Actions:
+        return Actions([*self._specs.values(), *specs])
+
+
+NO_ACTIONS = Actions([])
 
 
 def action(
@@ -53,11 +81,10 @@ def action(
     samples: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     readonly: bool = True,
     check_args: Callable[[dict[str, Any]], None] | None = None,
-) -> Callable[[Handler], Handler]:
-    """Register `handler` under `name`."""
+) -> Callable[[Handler], ActionSpec]:
+    """Declare `handler` as the action `name` (registered only where a registry lists it)."""
 
-    def register(handler: Handler) -> Handler:
-        ACTIONS[name] = ActionSpec(name, handler, frozenset(outcomes), samples or {}, readonly, check_args)
-        return handler
+    def declare(handler: Handler) -> ActionSpec:
+        return ActionSpec(name, handler, frozenset(outcomes), samples or {}, readonly, check_args)
 
-    return register
+    return declare

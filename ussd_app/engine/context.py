@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ussd_app.engine.actions import ACTIONS, ActionResult
+from ussd_app.engine.actions import ActionResult, ActionSpec
 from ussd_app.engine.effects import Effect
 from ussd_app.engine.model import Definition
 from ussd_app.engine.ports import MemberView, Services
@@ -51,8 +51,8 @@ class Ctx:
                     self.state.member = self._member.ssn
         return self._member
 
-    def run_action(self, name: str, args: dict[str, Any]) -> ActionResult:
-        return ACTIONS[name].handler(self, args)
+    def run_action(self, spec: ActionSpec, args: dict[str, Any]) -> ActionResult:
+        return spec(self, args)
 
     def pending(self, effect_type: type[Effect], **match: Any) -> int:
         """Effects of this type already emitted in this hop (not yet applied by the host).

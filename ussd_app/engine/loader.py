@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from ussd_app.engine.actions import Actions
 from ussd_app.engine.model import LANGUAGES, SPEC_VERSION, Definition, DefinitionError, Node, Problem
 from ussd_app.engine.nodes import KINDS
 from ussd_app.engine.validation import validate
@@ -34,8 +35,10 @@ def migrate(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
-def parse_definition(raw: Any, *, version: str = "1", source: str = "") -> tuple[Definition, list[Problem]]:
-    """Build and check a definition. Returns it with its warnings; raises DefinitionError on errors."""
+def parse_definition(raw: Any, actions: Actions, *, version: str = "1",
+                     source: str = "") -> tuple[Definition, list[Problem]]:
+    """Build and check a definition, its action nodes resolved against `actions`. Returns it with
+    its warnings; raises DefinitionError on errors."""
     if not isinstance(raw, dict):
         raise DefinitionError([Problem("", "a menu definition is a YAML mapping")], source)
     raw = migrate(raw)
@@ -56,7 +59,7 @@ def parse_definition(raw: Any, *, version: str = "1", source: str = "") -> tuple
             problems.append(Problem(node_id, f"unknown type {node_raw.get('type')!r} (known: {known})"))
             continue
         try:
-            nodes[node_id] = kind.parse(node_id, node_raw)
+            nodes[node_id] = kind.parse(node_id, node_raw).resolve(actions)
         except ValueError as exc:
             problems.append(Problem(node_id, str(exc)))
     messages = raw.get("messages") or {}
@@ -84,6 +87,7 @@ def parse_definition(raw: Any, *, version: str = "1", source: str = "") -> tuple
         version=str(version),
         spec_version=raw["spec_version"],
         raw=raw,
+        actions=actions,
     )
     problems += validate(definition, parsed_ids=set(raw_nodes))
     if any(p.level == "error" for p in problems):
@@ -132,14 +136,14 @@ def read_yaml(text: str, source: str = "") -> Any:
     return raw
 
 
-def load_text(text: str, *, version: str = "1", source: str = "") -> tuple[Definition, list[Problem]]:
+def load_text(text: str, actions: Actions, *, version: str = "1", source: str = "") -> tuple[Definition, list[Problem]]:
     raw = read_yaml(text, source)
     if isinstance(raw, dict) and isinstance(raw.get("nodes"), dict) and len(raw["nodes"]) > MAX_NODES:
         raise DefinitionError([Problem("", f"more than {MAX_NODES} nodes")], source)
-    return parse_definition(raw, version=version, source=source)
+    return parse_definition(raw, actions, version=version, source=source)
 
 
-def load_file(path: str | Path, *, version: str = "1") -> Definition:
+def load_file(path: str | Path, actions: Actions, *, version: str = "1") -> Definition:
     path = Path(path)
-    definition, _warnings = load_text(path.read_text(encoding="utf-8"), version=version, source=str(path))
+    definition, _warnings = load_text(path.read_text(encoding="utf-8"), actions, version=version, source=str(path))
     return definition

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    from ussd_app.engine.actions import Actions
     from ussd_app.engine.context import Ctx
     from ussd_app.engine.steps import Step
 
@@ -58,6 +60,10 @@ class Node:
         """Build the node from its YAML mapping; raise ValueError saying what is wrong."""
         raise NotImplementedError
 
+    def resolve(self, actions: Actions) -> Node:
+        """The node with the actions it calls looked up; raise ValueError for unknown ones."""
+        return self
+
     def enter(self, ctx: Ctx) -> Step:
         """The conversation arrives here: show a screen, or move on."""
         raise NotImplementedError
@@ -90,6 +96,8 @@ class Definition:
     version: str = "1"
     spec_version: int = SPEC_VERSION
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # the action registry it was loaded with
+    actions: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from ussd_app.engine.actions import ACTIONS, ActionResult
+from ussd_app.engine.actions import ActionResult, ActionSpec
 from ussd_app.engine.context import Ctx
 from ussd_app.engine.model import Definition, Node, Problem
 from ussd_app.engine.ports import Limits, MemberView, Services
@@ -97,7 +97,7 @@ def _templates(defn: Definition) -> list[Problem]:
     for node in defn.nodes.values():
         provided = set(BASE_VALUES)
         if node.TYPE == "action":
-            provided |= set(ACTIONS[node.action].samples_for(node.args))
+            provided |= set(defn.actions[node.action].samples_for(node.args))
         for field, text in node.texts():
             for lang, template in (text or {}).items():
                 try:
@@ -158,8 +158,8 @@ _SAMPLE_MEMBER = MemberView(
 class SampleCtx(Ctx):
     """A context whose actions answer with their registered samples, for measuring screens."""
 
-    def run_action(self, name: str, args: dict[str, Any]) -> ActionResult:
-        return ActionResult(values=ACTIONS[name].samples_for(args))
+    def run_action(self, spec: ActionSpec, args: dict[str, Any]) -> ActionResult:
+        return ActionResult(values=spec.samples_for(args))
 
     def member(self) -> MemberView | None:
         return _SAMPLE_MEMBER

@@ -9,11 +9,9 @@ import logging
 import time
 import unicodedata
 
-from flask import Blueprint, Response, current_app
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Blueprint, Response
 
 from ussd_app.analytics.session_events import UssdSessionEvent
-from ussd_app.core.extensions import db
 from ussd_app.engine.render import Screen
 from ussd_app.gateways.errors import FAULT_TEXT
 from ussd_app.gateways.webhook_requests import (
@@ -25,7 +23,8 @@ from ussd_app.gateways.webhook_requests import (
     token_refusal,
 )
 from ussd_app.text.phones import InvalidPhone, mask, normalise
-from ussd_app.ussd.hops import Hop, SessionMismatch, run_hop, session_store
+from ussd_app.ussd.hops import Hop, SessionMismatch, run_hop
+from ussd_app.ussd.runtime import Runtime, runtime_of
 
 log = logging.getLogger(__name__)
 bp = Blueprint("africastalking", __name__)
@@ -74,18 +73,18 @@ def ussd() -> Response:
     if refused:
         return refused
     started = time.perf_counter()
+    rt = runtime_of()
     try:
-        hop = parse_hop(request_form(), current_app.config["DEFAULT_REGION"])
+        hop = parse_hop(request_form(), rt.region)
     except BadRequest as exc:
         return plain(f"bad request: {exc}", 400)
     try:
-        body = render(run_hop(hop))
+        body = render(run_hop(rt, hop))
     except SessionMismatch as exc:
         log.warning("refused hop for session=%s phone=%s: %s", hop.session_id, mask(hop.phone), exc)
         return plain(f"bad request: {exc}", 400)
     except Exception:  # noqa: BLE001 - a member must get a polite END, never a 500 or a traceback
         log.exception("hop failed for session=%s phone=%s", hop.session_id, mask(hop.phone))
-        _rollback()
         body = "END " + FAULT_TEXT
     log.debug("hop took %.1f ms", (time.perf_counter() - started) * 1000)
     return plain(body)
@@ -103,33 +102,33 @@ def events() -> Response:
         log.warning("unreadable session event: %s", exc)
         return plain("ok")
     try:
-        _record_event(form)
+        _record_event(runtime_of(), form)
     except Exception:  # noqa: BLE001 - analytics must never make AT retry
         log.exception("could not record session event %s", form.get("sessionId", "?")[:MAX_FIELD])
-        _rollback()
     return plain("ok")
 
 
-def _record_event(form: dict[str, str]) -> None:
+def _record_event(rt: Runtime, form: dict[str, str]) -> None:
     session_id = form.get("sessionId", "")[:MAX_FIELD]
     last_node, language = "", ""
     try:
-        loaded = session_store().load(session_id, "")
+        loaded = rt.sessions.load(session_id, "")
         if loaded.stored:
             last_node, language = loaded.stored.state.node or "", loaded.stored.state.lang
     except Exception:  # noqa: BLE001 - the event is still worth keeping without its node
         log.warning("session %s not readable for its end event", session_id)
     try:
-        phone = mask(normalise(form.get("phoneNumber", ""), current_app.config["DEFAULT_REGION"]))
+        phone = mask(normalise(form.get("phoneNumber", ""), rt.region))
     except InvalidPhone:
         phone = ""
-    db().add(UssdSessionEvent(
-        session_id=session_id, status=form.get("status", "")[:40], service_code=form.get("serviceCode", "")[:40],
-        phone_masked=phone, network_code=form.get("networkCode", "")[:20],
-        duration_ms=_int(form.get("durationInMillis")), hops_count=_int(form.get("hopsCount")),
-        error_message=form.get("errorMessage", "")[:500], last_node=last_node, language=language,
-    ))
-    db().commit()
+    with rt.clients.sessions() as session:
+        session.add(UssdSessionEvent(
+            session_id=session_id, status=form.get("status", "")[:40], service_code=form.get("serviceCode", "")[:40],
+            phone_masked=phone, network_code=form.get("networkCode", "")[:20],
+            duration_ms=_int(form.get("durationInMillis")), hops_count=_int(form.get("hopsCount")),
+            error_message=form.get("errorMessage", "")[:500], last_node=last_node, language=language,
+        ))
+        session.commit()
 
 
 def _int(raw: str | None) -> int | None:
@@ -139,8 +138,3 @@ def _int(raw: str | None) -> int | None:
         return None
 
 
-def _rollback() -> None:
-    try:
-        db().rollback()
-    except SQLAlchemyError:
-        pass

@@ -21,7 +21,7 @@ from ussd_app.core.extensions import clients, job_command
 from ussd_app.members import importer
 from ussd_app.members.demo.seed import DATA_DIR, seed_demo
 from ussd_app.members.models import Contribution, Member
-from ussd_app.ussd.services import app_services
+from ussd_app.ussd.runtime import runtime_of
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def seed_demo_command() -> None:
     engine = clients(current_app).engine
     create_schema(engine)
     with clients(current_app).sessions() as session:
-        if not seed_demo(session, app_services(current_app).pins):
+        if not seed_demo(session, runtime_of(current_app).pins):
             click.echo("There are members already: nothing seeded.")
             return
         members = session.scalar(select(func.count(Member.id)))

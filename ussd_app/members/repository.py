@@ -1,7 +1,7 @@
 """Member reads for the USSD hop (the engine's `Members` port) and the writes effects need.
 
-Reads are Core selects of a few columns on the request's connection, not ORM objects: a hop
-needs a handful of fields, fast. A session may hand in the member it already read (`known`), so
+Reads are Core selects of a few columns on the unit's autocommit connection, not ORM objects: a
+hop needs a handful of fields, fast. A session may hand in the member it already read (`known`), so
 later hops of a session do not ask the database again; the PIN hash and lock are always read
 fresh (`pin_state`), at the moment a PIN is checked.
 """
@@ -12,10 +12,9 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from ussd_app.core.database import utcnow
+from ussd_app.core.extensions import Unit
 from ussd_app.engine.ports import ContributionSummary, ContributionView, MemberView
 from ussd_app.members.models import Contribution, Member
 
@@ -82,12 +81,10 @@ def view_from_dict(raw: dict[str, Any]) -> MemberView:
 
 
 class SqlMembers:
-    """One per request: it remembers what it read, so a hop asks the database once per member."""
+    """One per hop or request: it remembers what it read, so a hop asks the database once per member."""
 
-    def __init__(self, session: Session, known: list[MemberView] | None = None,
-                 reads: Connection | None = None) -> None:
-        self.session = session
-        self.reads = reads
+    def __init__(self, unit: Unit, known: list[MemberView] | None = None) -> None:
+        self.unit = unit
         self._by_ssn: dict[str, MemberView | None] = {}
         self._by_phone: dict[str, MemberView | None] = {}
         for view in known or []:
@@ -99,8 +96,7 @@ class SqlMembers:
             self._by_phone[view.phone] = view
 
     def _rows(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
-        conn = self.reads if self.reads is not None else self.session.connection()
-        return conn.execute(statement, params)
+        return self.unit.reads.execute(statement, params)
 
     # --- reads (the engine's Members port) ---
     def linked_to_phone(self, phone: str) -> MemberView | None:
@@ -158,6 +154,6 @@ class SqlMembers:
         self._update(ssn, pin_locked_until=until)
 
     def _update(self, ssn: str, **values: object) -> None:
-        self.session.execute(update(Member).where(Member.ssn == ssn).values(**values, updated_at=utcnow()))
+        self.unit.session.execute(update(Member).where(Member.ssn == ssn).values(**values, updated_at=utcnow()))
         self._by_ssn.pop(ssn, None)
         self._by_phone.clear()

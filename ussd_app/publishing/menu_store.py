@@ -14,9 +14,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from ussd_app import actions  # noqa: F401  (registers the action handlers the menus call)
+from ussd_app.actions import lsso_actions
 from ussd_app.core import keys
-from ussd_app.core.extensions import clients
+from ussd_app.core.extensions import Clients
+from ussd_app.engine.actions import Actions
 from ussd_app.engine.loader import load_file, load_text
 from ussd_app.engine.model import Definition, DefinitionError
 from ussd_app.publishing import versions as menu_versions
@@ -26,22 +27,24 @@ class MenuStore:
     """The versions in the database, each parsed once per process (published ones never change).
 
     Which version new sessions start on is read from Redis (one GET, pipelined with the session
-    by the hop), falling back to the database pointer; publishing updates both.
+    by the hop), falling back to the database pointer; publishing updates both. Every version is
+    loaded with the same action registry, the one the service offers.
     """
 
-    def __init__(self, app: Flask, seed_path: Path) -> None:
-        self.app = app
+    def __init__(self, clients: Clients, seed_path: Path, actions: Actions) -> None:
+        self.clients = clients
         self.seed_path = seed_path
+        self.actions = actions
         self._parsed: dict[str, Definition] = {}
         self._lock = threading.Lock()
 
     def current_version(self) -> str:
-        redis = clients(self.app).redis
+        redis = self.clients.redis
         raw = redis.get(keys.MENU_CURRENT)
         if raw:
             return raw.decode()
-        with clients(self.app).sessions() as session:
-            found = menu_versions.current_id(session) or menu_versions.seed(session, self.seed_path)
+        with self.clients.sessions() as session:
+            found = menu_versions.current_id(session) or menu_versions.seed(session, self.seed_path, self.actions)
         redis.set(keys.MENU_CURRENT, found)
         return str(found)
 
@@ -53,23 +56,34 @@ class MenuStore:
         found = self._parsed.get(version)
         if found is not None:
             return found
-        with clients(self.app).sessions() as session:
+        with self.clients.sessions() as session:
             row = session.get(menu_versions.MenuVersion, int(version)) if version.isdigit() else None
             text = row.yaml if row is not None else None
         if text is None:
             return None
-        definition, _warnings = load_text(text, version=version, source=f"menu version {version}")
+        definition = self.load(text, version=version, source=f"menu version {version}")[0]
         with self._lock:
             self._parsed[version] = definition
         return definition
 
+    def load(self, text: str, *, version: str = "1", source: str = "") -> tuple[Definition, list]:
+        """Parse and check any text (a draft too) with the service's actions."""
+        return load_text(text, self.actions, version=version, source=source)
+
+    def check(self, text: str) -> list:
+        """Every problem of a text, errors and warnings (see versions.check)."""
+        return menu_versions.check(text, self.actions)
+
     def published(self, version_id: int) -> None:
         """After a publish or a roll-back is committed: new sessions start on `version_id`."""
-        clients(self.app).redis.set(keys.MENU_CURRENT, version_id)
+        self.clients.redis.set(keys.MENU_CURRENT, version_id)
 
 
-def menu_store(app: Flask | None = None) -> MenuStore:
-    return (app or current_app).extensions["lsso_menus"]
+def build_menu_store(app: Flask, clients: Clients) -> MenuStore:
+    path = Path(app.config["MENUS_DIR"]) / app.config["MENU_FILE"]
+    actions = lsso_actions()
+    load_file(path, actions)  # the seed of version 1 must be valid: refuse to start otherwise
+    return MenuStore(clients, path, actions)
 
 
 @click.group("menus", cls=AppGroup, help="Menu definitions.")
@@ -85,7 +99,7 @@ def validate_command(files: tuple[Path, ...]) -> None:
     failed = False
     for path in paths:
         try:
-            _definition, warnings = load_text(path.read_text(encoding="utf-8"), source=str(path))
+            _definition, warnings = load_text(path.read_text(encoding="utf-8"), lsso_actions(), source=str(path))
         except DefinitionError as exc:
             failed = True
             click.echo(f"{path}: INVALID", err=True)
@@ -99,7 +113,4 @@ def validate_command(files: tuple[Path, ...]) -> None:
 
 
 def init_app(app: Flask) -> None:
-    path = Path(app.config["MENUS_DIR"]) / app.config["MENU_FILE"]
-    load_file(path)  # the seed of version 1 must be valid: refuse to start otherwise
-    app.extensions["lsso_menus"] = MenuStore(app, path)
     app.cli.add_command(menus_cli)

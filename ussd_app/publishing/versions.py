@@ -16,6 +16,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ussd_app.core.database import Base, utcnow
+from ussd_app.engine.actions import Actions
 from ussd_app.engine.loader import load_text
 from ussd_app.engine.model import DefinitionError, Problem
 from ussd_app.publishing.merge import CannotMerge, Merge, merge
@@ -67,10 +68,10 @@ class NotAllowed(ValueError):
     """The change is refused; the message says why (shown to staff)."""
 
 
-def check(yaml_text: str) -> list[Problem]:
+def check(yaml_text: str, actions: Actions) -> list[Problem]:
     """Every problem of a definition: errors (publishing is refused) and warnings."""
     try:
-        _definition, warnings = load_text(yaml_text)
+        _definition, warnings = load_text(yaml_text, actions)
     except DefinitionError as exc:
         return exc.problems
     except Exception:  # noqa: BLE001 - a checker bug must be a listed problem, never a 500 for staff
@@ -89,14 +90,14 @@ def current_id(session: Session) -> int | None:
     return session.execute(select(MenuPointer.version_id).where(MenuPointer.id == 1)).scalar()
 
 
-def seed(session: Session, path: Path) -> int:
+def seed(session: Session, path: Path, actions: Actions) -> int:
     """Version 1 from the menu file, published, if there is no version yet. Returns the current id."""
     found = current_id(session)
     if found is not None:
         return found
     text = path.read_text(encoding="utf-8")
     version = MenuVersion(id=1, yaml=text, state=VersionState.PUBLISHED.value, note=f"seeded from {path.name}",
-                          problems=_as_json(check(text)), created_by="system", published_by="system",
+                          problems=_as_json(check(text, actions)), created_by="system", published_by="system",
                           published_at=utcnow())
     session.add(version)
     session.flush()
@@ -116,11 +117,11 @@ def new_draft(session: Session, author: str, based_on: int | None = None) -> Men
     return draft
 
 
-def save_draft(session: Session, version_id: int, yaml_text: str) -> MenuVersion:
+def save_draft(session: Session, version_id: int, yaml_text: str, actions: Actions) -> MenuVersion:
     """Store the text whatever its problems (a draft may be invalid); records the problems."""
     draft = _draft(session, version_id)
     draft.yaml = yaml_text
-    draft.problems = _as_json(check(yaml_text))
+    draft.problems = _as_json(check(yaml_text, actions))
     return draft
 
 
@@ -141,7 +142,8 @@ def update_preview(session: Session, draft: MenuVersion) -> Merge | None:
     return merge(base.yaml if base else "", live.yaml, draft.yaml)
 
 
-def bring_up_to_date(session: Session, version_id: int, choices: dict[str, str]) -> tuple[MenuVersion, Merge]:
+def bring_up_to_date(session: Session, version_id: int, choices: dict[str, str],
+                     actions: Actions) -> tuple[MenuVersion, Merge]:
     """Merge what was published since the draft's base into the draft; every conflicting unit
     needs a choice ("mine" or "live")."""
     draft = _draft(session, version_id)
@@ -156,20 +158,20 @@ def bring_up_to_date(session: Session, version_id: int, choices: dict[str, str])
     undecided = [u for u in result.conflicts if choices.get(u) not in ("mine", "live")]
     if undecided:
         raise NotAllowed("choose, for each part both changed, whose version to keep: " + ", ".join(undecided))
-    save_draft(session, version_id, result.text)
+    save_draft(session, version_id, result.text, actions)
     draft.based_on = live.id
     draft.note = f"draft from version {base.id if base else '?'}, brought up to date with version {live.id}"[:200]
     return draft, result
 
 
-def publish(session: Session, version_id: int, actor: str) -> MenuVersion:
+def publish(session: Session, version_id: int, actor: str, actions: Actions) -> MenuVersion:
     draft = _draft(session, version_id)
     live = out_of_date(session, draft)
     if live is not None:
         # Publishing it as it is would silently undo what was published since its base.
         raise NotAllowed(f"version {version_id} was made from version {draft.based_on}, and version {live.id} "
                          "is live now: bring the draft up to date first")
-    problems = check(draft.yaml)
+    problems = check(draft.yaml, actions)
     draft.problems = _as_json(problems)
     errors = [p for p in problems if p.level == "error"]
     if errors:

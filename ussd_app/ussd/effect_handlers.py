@@ -13,7 +13,7 @@ import redis
 from sqlalchemy.orm import Session
 
 from sms import outbox
-from sms.service import sms_services
+from sms.service import SmsServices
 from ussd_app.core import keys
 from ussd_app.engine import effects as fx
 from ussd_app.members.repository import SqlMembers
@@ -31,7 +31,8 @@ class Sinks:
     guards: UssdGuards
     redis: redis.Redis
     session: Session
-    context: dict  # what the hop knows that effects may need (session id, gateway …)
+    sms: SmsServices
+    session_id: str  # the USSD session the effects come from
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
@@ -97,10 +98,10 @@ def _link_failed(e: fx.LinkAttemptFailed, s: Sinks) -> None:
 
 @handles(fx.SmsRequested)
 def _sms(e: fx.SmsRequested, s: Sinks) -> None:
-    sms = sms_services()
+    sms = s.sms
     member_id = s.members.member_id(e.member) if e.member else None
     # One SMS of a kind per USSD session: a replayed or repeated request does not send it twice.
-    key = f"{e.kind}:{s.context['session_id']}"
+    key = f"{e.kind}:{s.session_id}"
     message = outbox.add(s.session, sms.templates, recipient=e.phone, kind=e.kind, language=e.language,
                          values=e.values, key=key, member_id=member_id)
     if message is not None:

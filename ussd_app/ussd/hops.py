@@ -1,32 +1,28 @@
 """One USSD hop, gateway-neutral: load the session, resume the engine, save, apply effects.
 
-    Hop (from a gateway adapter) -> run_hop() -> Screen (for the adapter to render)
+    Hop (from a gateway adapter) -> run_hop(runtime, hop) -> Screen (for the adapter to render)
 
 Replays (a gateway retrying the same hop) get the same screen and no second run of its effects.
+Everything the hop uses comes in through the Runtime: the session store, the menus, the members
+(through one database unit, closed when the hop ends), the guards, the SMS service, the clock.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import time
 from dataclasses import dataclass
 
-from flask import current_app
-
-from ussd_app.core.extensions import clients, db
+from ussd_app.core.extensions import Unit
 from ussd_app.engine import resume
 from ussd_app.engine.effects import Effect
-from ussd_app.engine.ports import Services
 from ussd_app.engine.render import Screen
 from ussd_app.engine.state import SessionState
 from ussd_app.members.repository import SqlMembers, view_from_dict, view_to_dict
-from ussd_app.publishing.menu_store import menu_store
 from ussd_app.text.phones import mask
 from ussd_app.ussd.effect_handlers import Sinks, apply_effects
-from ussd_app.ussd.services import app_services, request_services
-from ussd_app.ussd.sessions import Loaded, SessionStore, StoredSession
+from ussd_app.ussd.runtime import Runtime
+from ussd_app.ussd.sessions import Loaded, StoredSession
 
 log = logging.getLogger(__name__)
 
@@ -51,34 +47,28 @@ class SessionBusy(RuntimeError):
     """Hops of one session kept colliding; the caller answers with the fault reply."""
 
 
-def session_store() -> SessionStore:
-    app = current_app
-    store = app.extensions.get("lsso_sessions")
-    if store is None:
-        store = app.extensions["lsso_sessions"] = SessionStore(clients(app).redis, app.config["USSD_SESSION_TTL"])
-    return store
-
-
-def run_hop(hop: Hop) -> Screen:
-    store = session_store()
-    digest = _digest(hop.inputs)
-    try:
-        return _run(store, hop, digest)
-    except Exception:
+def run_hop(rt: Runtime, hop: Hop) -> Screen:
+    digest = rt.digest(hop.inputs)
+    with rt.clients.unit() as unit:
         try:
-            store.release(hop.session_id, digest)  # a retry of this hop may run it again
-        except Exception:  # noqa: BLE001 - Redis itself may be what failed; the claim expires anyway
-            pass
-        raise
+            return _run(rt, unit, hop, digest)
+        except Exception:
+            unit.rollback()
+            try:
+                rt.sessions.release(hop.session_id, digest)  # a retry of this hop may run it again
+            except Exception:  # noqa: BLE001 - Redis itself may be what failed; the claim expires anyway
+                pass
+            raise
 
 
-def _run(store: SessionStore, hop: Hop, digest: str) -> Screen:
+def _run(rt: Runtime, unit: Unit, hop: Hop, digest: str) -> Screen:
     for attempt in range(CAS_ATTEMPTS):
-        now = time.time()
-        loaded = _claim(store, hop, digest) if attempt == 0 else store.load(hop.session_id, hop.phone)
+        now = rt.clock.now().timestamp()
+        loaded = _claim(rt, hop, digest) if attempt == 0 else rt.sessions.load(hop.session_id, hop.phone)
         stored = loaded.stored
         known = stored.extra.get("member") if stored is not None else None
-        services = request_services(known=[view_from_dict(known)] if known else [])
+        members = SqlMembers(unit, [view_from_dict(known)] if known else [])
+        services = rt.services(members)
         timed_out = loaded.expired(now)
         if stored is not None and stored.state.phone != hop.phone:
             raise SessionMismatch("sessionId belongs to another phone number")
@@ -86,43 +76,46 @@ def _run(store: SessionStore, hop: Hop, digest: str) -> Screen:
             if stored.history_digest == digest:
                 return Screen(stored.reply, stored.reply_end)  # a replay: same answer, nothing re-run
             consumed = stored.consumed
-            known = consumed <= len(hop.inputs) and _digest(hop.inputs[:consumed]) == stored.history_digest
-            new_inputs = list(hop.inputs[stored.consumed:]) if known else list(hop.inputs[-1:])
+            known_history = consumed <= len(hop.inputs) and rt.digest(hop.inputs[:consumed]) == stored.history_digest
+            new_inputs = list(hop.inputs[stored.consumed:]) if known_history else list(hop.inputs[-1:])
         else:
-            stored = StoredSession(_new_state(hop, loaded, services))
+            stored = StoredSession(_new_state(rt, hop, loaded, members))
             new_inputs = [] if timed_out else list(hop.inputs)
-        definition = menu_store().get(stored.state.menu_version) or menu_store().current()
+        definition = rt.menus.get(stored.state.menu_version) or rt.menus.current()
         shown_before = stored.state.node
         outcome = resume(definition, stored.state, new_inputs, services, timed_out=timed_out)
+        stored.state = outcome.state
         stored.history_digest, stored.consumed = digest, len(hop.inputs)
-        _keep_member(stored, services, outcome.effects)
+        _keep_member(stored, members, outcome.effects)
         stored.reply, stored.reply_end = outcome.screen.text, outcome.screen.end
-        if store.save(stored, loaded.rev, now, _usage(stored, shown_before, len(new_inputs), hop.network), digest):
+        usage = _usage(rt, stored, shown_before, len(new_inputs), hop.network)
+        if rt.sessions.save(stored, loaded.rev, now, usage, digest):
             break
-        db().rollback()  # another hop of this session won the race: read again, decide again
+        unit.rollback()  # another hop of this session won the race: read again, decide again
     else:
         raise SessionBusy(f"session {hop.session_id!r} kept changing under us")
     if outcome.effects:
         try:
-            _apply(outcome.effects, services, hop)
+            apply_effects(outcome.effects, Sinks(members=members, guards=rt.guards, redis=rt.clients.redis,
+                                                  session=unit.session, sms=rt.sms, session_id=hop.session_id))
         except Exception:
-            store.delete(hop.session_id)  # do not replay a success the database never saw
+            rt.sessions.delete(hop.session_id)  # do not replay a success the database never saw
             raise
     log.info("hop session=%s phone=%s node=%s end=%s", hop.session_id, mask(hop.phone), stored.state.node,
              outcome.screen.end)
     return outcome.screen
 
 
-def _claim(store: SessionStore, hop: Hop, digest: str) -> Loaded:
+def _claim(rt: Runtime, hop: Hop, digest: str) -> Loaded:
     """The session, loaded with the claim to run this hop. While another copy of this very hop
     holds it (a gateway's retry arriving with it), wait: its answer is this one's too, and the
     hop runs once, its PIN tries counted once."""
     deadline = time.monotonic() + TWIN_WAIT_SECONDS
     while True:
-        loaded = store.load(hop.session_id, hop.phone, claim=digest)
+        loaded = rt.sessions.load(hop.session_id, hop.phone, claim=digest)
         if loaded.stored is not None and loaded.stored.history_digest == digest:
             if loaded.claimed:
-                store.release(hop.session_id, digest)  # a replay runs nothing: the claim is not needed
+                rt.sessions.release(hop.session_id, digest)  # a replay runs nothing: the claim is not needed
             return loaded
         if loaded.claimed:
             return loaded
@@ -131,11 +124,10 @@ def _claim(store: SessionStore, hop: Hop, digest: str) -> Loaded:
         time.sleep(0.005)
 
 
-def _keep_member(stored: StoredSession, services: Services, effects: list[Effect]) -> None:
+def _keep_member(stored: StoredSession, members: SqlMembers, effects: list[Effect]) -> None:
     """Keep the member read on this hop for the next hops; after a change, read it again."""
     ssn = stored.state.member
     changed = any(e.changes_member for e in effects)
-    members: SqlMembers = services.members  # type: ignore[assignment]
     view = members.peek(ssn) if ssn and not changed else None
     if view is not None:
         stored.extra["member"] = view_to_dict(view)
@@ -143,7 +135,8 @@ def _keep_member(stored: StoredSession, services: Services, effects: list[Effect
         stored.extra.pop("member", None)
 
 
-def _usage(stored: StoredSession, shown_before: str | None, typed: int, network: str) -> tuple[str, dict[str, int]]:
+def _usage(rt: Runtime, stored: StoredSession, shown_before: str | None, typed: int,
+           network: str) -> tuple[str, dict[str, int]]:
     """This hop's part of the day's figures: nodes this session reaches for the first time, and
     the keys typed (and refused) at the screen that was showing."""
     state = stored.state
@@ -159,28 +152,15 @@ def _usage(stored: StoredSession, shown_before: str | None, typed: int, network:
         counts[f"inputs|{lang}|{net}|{shown_before}"] = typed
         if state.invalid:
             counts[f"invalid|{lang}|{net}|{shown_before}"] = state.invalid
-    return app_services().clock.today().isoformat(), counts
+    return rt.clock.today().isoformat(), counts
 
 
-def _new_state(hop: Hop, loaded: Loaded, services: Services) -> SessionState:
-    definition = menu_store().current(loaded.menu_version)
-    member = services.members.linked_to_phone(hop.phone)
+def _new_state(rt: Runtime, hop: Hop, loaded: Loaded, members: SqlMembers) -> SessionState:
+    definition = rt.menus.current(loaded.menu_version)
+    member = members.linked_to_phone(hop.phone)
     lang = member.language if member else loaded.guest_language
     if lang not in definition.languages:
         lang = definition.default_language
     return SessionState(session_id=hop.session_id, phone=hop.phone, menu_version=definition.version, lang=lang,
                         network=hop.network, service_code=hop.service_code,
                         member=member.ssn if member else None)
-
-
-def _apply(effects: list[Effect], services: Services, hop: Hop) -> None:
-    app = current_app
-    sinks = Sinks(members=services.members, guards=app_services().guards, redis=clients(app).redis,
-                  session=db(), context={"session_id": hop.session_id, "service_code": hop.service_code})
-    apply_effects(effects, sinks)
-
-
-def _digest(inputs: tuple[str, ...]) -> str:
-    # Keyed: the inputs may hold a PIN, and this digest is stored in Redis.
-    key = current_app.extensions["lsso_history_key"]
-    return hmac.new(key, "\x1f".join(inputs).encode(), hashlib.blake2s).hexdigest()[:32]

@@ -14,13 +14,14 @@ from werkzeug.serving import make_server
 
 from sms import outbox, tasks
 from sms.models import SmsMessage
-from sms.service import sms_services
 from tests.at_stub import AtStub
 from tests.conftest import make_app
 from tests.rq_workers import Workers
+from ussd_app.core.clock import SystemClock
 from ussd_app.core.config import load_config
 from ussd_app.core.database import create_schema
 from ussd_app.core.extensions import clients
+from ussd_app.ussd.runtime import runtime_of
 
 TOKEN = "worker-test-token"
 
@@ -42,6 +43,7 @@ def settings(request, tmp_path, redis_url, stub) -> dict[str, str]:
         "REDIS_URL": redis_url,
         "SECRET_KEY": "worker-test-secret",
         "PIN_PEPPER": "worker-test-pepper",
+        "SMS_BACKEND": "africastalking",
         "AT_USERNAME": "lsso",
         "AT_API_KEY": "stub-key",
         "AT_SENDER_ID": "LSSO",
@@ -60,7 +62,9 @@ def settings(request, tmp_path, redis_url, stub) -> dict[str, str]:
 @pytest.fixture
 def app(settings):
     typed = load_config(env=settings)  # parsed as the workers will parse them
-    app = make_app(settings["DATABASE_URL"], **{k: typed[k] for k in settings if k != "DATABASE_URL"})
+    # Real workers read the real time: so does this app (report times are compared with claims).
+    app = make_app(settings["DATABASE_URL"], clock=SystemClock(),
+                   **{k: typed[k] for k in settings if k != "DATABASE_URL"})
     create_schema(clients(app).engine)
     yield app
     clients(app).engine.dispose()
@@ -87,7 +91,7 @@ def web(app, stub):
 
 def queue_messages(app, n: int) -> dict[str, str]:
     """n messages to n phones; returns phone -> body."""
-    sms = sms_services(app)
+    sms = runtime_of(app).sms
     sent: dict[str, str] = {}
     ids = []
     with app.app_context(), clients(app).sessions() as s:

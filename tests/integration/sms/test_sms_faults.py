@@ -22,10 +22,10 @@ from sqlalchemy import create_engine, select, text
 
 from sms import outbox, tasks
 from sms.models import SmsEvent, SmsMessage
-from sms.service import sms_services
 from tests.integration.sms.conftest import TOKEN, assert_each_sent_exactly_once, queue_messages, statuses, tally
 from tests.servers import Gunicorn, post
 from ussd_app.core.extensions import clients
+from ussd_app.ussd.runtime import runtime_of
 
 PG = bool(os.environ.get("TEST_DATABASE_URL"))
 needs_pg = pytest.mark.skipif(not PG, reason="row locks and the kill points need PostgreSQL")
@@ -162,7 +162,7 @@ def test_worker_killed_while_it_saves_the_outcomes(round_, settings, app, stub, 
 def test_two_reports_for_one_phone_arriving_at_once(app, stub, workers, reporting):
     """AT posts Sent and Success for each message together, and two messages go to one phone."""
     stub.report_statuses = ("Sent", "Success")
-    sms = sms_services(app)
+    sms = runtime_of(app).sms
     with app.app_context(), clients(app).sessions() as s:
         ids = [outbox.add(s, sms.templates, recipient="+8562055500001", kind=kind, language="en", values={},
                           key=f"twin-{kind}").id for kind in ("opted_out", "opted_in")]
@@ -181,7 +181,7 @@ def test_two_reports_for_one_phone_arriving_at_once(app, stub, workers, reportin
 def test_stop_while_reminders_wait_cancels_them(app, stub, workers, reporting):
     """Reminders held (here for 3 s, in life for quiet hours); two of the three phones say STOP
     meanwhile. Only the third gets its reminder."""
-    sms = sms_services(app)
+    sms = runtime_of(app).sms
     later = datetime.now(timezone.utc) + timedelta(seconds=3)
     phones = ["+8562055500011", "+8562055500012", "+8562055500013"]
     with app.app_context(), clients(app).sessions() as s:
@@ -204,7 +204,7 @@ def test_stop_while_reminders_wait_cancels_them(app, stub, workers, reporting):
 def test_a_retry_job_that_comes_early_is_rescheduled_and_sent_in_seconds(app, stub, workers):
     """RQ's scheduler keeps whole seconds: a job for 12:00:02.6 may run at 12:00:02. It used to
     be dropped (found again only by the sweep, ten minutes on)."""
-    sms = sms_services(app)
+    sms = runtime_of(app).sms
     due = datetime.now(timezone.utc) + timedelta(seconds=2, milliseconds=600)
     with app.app_context(), clients(app).sessions() as s:
         message = outbox.add(s, sms.templates, recipient="+8562055500021", kind="pin_changed", language="en",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sms.models import SmsEvent, SmsMessage
 from tests.conftest import make_app
 from tests.integration.sms.conftest import assert_each_sent_exactly_once, queue_messages, wait_until_all
+from ussd_app.core.clock import SystemClock
 from ussd_app.core.config import load_config
 from ussd_app.core.extensions import clients
 
@@ -83,7 +84,8 @@ def test_linking_on_ussd_sends_one_confirmation_through_at_in_the_members_langua
 
     seed_demo_database(settings["DATABASE_URL"])
     typed = load_config(env=settings)
-    app = make_app(settings["DATABASE_URL"], **{k: typed[k] for k in settings if k != "DATABASE_URL"})
+    app = make_app(settings["DATABASE_URL"], clock=SystemClock(),
+                   **{k: typed[k] for k in settings if k != "DATABASE_URL"})
     workers.start()
     token = settings["USSD_WEBHOOK_TOKEN"]
     convo = ussd(app.test_client()).dial("+8562055534567", token=token)

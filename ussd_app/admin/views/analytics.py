@@ -19,8 +19,7 @@ from ussd_app.admin.svg_charts import Bar, funnel_chart
 from ussd_app.analytics import usage as usage_stats
 from ussd_app.core.extensions import db, redis_client
 from ussd_app.engine.model import Definition
-from ussd_app.publishing.menu_store import menu_store
-from ussd_app.ussd.services import app_services
+from ussd_app.ussd.runtime import runtime_of
 
 PERIODS = (7, 30)
 LANGUAGES = ("lo", "en")
@@ -34,9 +33,9 @@ def analytics() -> ResponseReturnValue:
     lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else None
     network = request.args.get("network", "")
     network = network if NETWORK.match(network) and network != "all" else None
-    end = app_services().clock.today()
+    end = runtime_of().clock.today()
     start = end - timedelta(days=days - 1)
-    definition = menu_store().current()
+    definition = runtime_of().menus.current()
     figures = usage_stats.funnel(db(), redis_client(), start, end, lang=lang, network=network,
                                  order=list(definition.nodes), tz=current_app.config["TIMEZONE"])
     labels = node_labels(definition)

@@ -12,16 +12,16 @@ from ussd_app.admin.auth import current_user, refuse, requires
 from ussd_app.admin.forms import ActionForm, DraftForm
 from ussd_app.admin.models import Role
 from ussd_app.admin.testing import run_all
-from ussd_app.core.extensions import db
+from ussd_app.core.extensions import db, request_unit
 from ussd_app.publishing import versions as mv
-from ussd_app.publishing.menu_store import menu_store
 from ussd_app.publishing.merge import CannotMerge
+from ussd_app.ussd.runtime import runtime_of
 
 
 @bp.get("/menus")
 @requires(Role.VIEWER)
 def menus() -> ResponseReturnValue:
-    menu_store().current_version()  # seeds version 1 on a fresh database
+    runtime_of().menus.current_version()  # seeds version 1 on a fresh database
     versions = db().execute(select(mv.MenuVersion).order_by(mv.MenuVersion.id.desc())).scalars().all()
     return render_template("admin/menus.html", versions=versions, current=mv.current_id(db()), form=ActionForm())
 
@@ -31,7 +31,7 @@ def menus() -> ResponseReturnValue:
 def new_draft() -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
-    menu_store().current_version()
+    runtime_of().menus.current_version()
     draft = mv.new_draft(db(), current_user().email)
     record(db(), current_user().email, "draft created", f"menu version {draft.id}", draft.note)
     db().commit()
@@ -50,7 +50,7 @@ def menu(version_id: int) -> ResponseReturnValue:
         if form.validate():
             before = version.yaml
             try:
-                version = mv.save_draft(db(), version_id, form.yaml.data.replace("\r\n", "\n"))
+                version = mv.save_draft(db(), version_id, form.yaml.data.replace("\r\n", "\n"), runtime_of().actions)
             except mv.NotAllowed as exc:
                 flash(str(exc), "error")
                 return redirect(url_for("admin.menu", version_id=version_id))
@@ -88,7 +88,7 @@ def bring_up_to_date(version_id: int) -> ResponseReturnValue:
     choices = {k.removeprefix("choice:"): v for k, v in request.form.items() if k.startswith("choice:")}
     before = (db().get(mv.MenuVersion, version_id) or abort(404)).yaml
     try:
-        draft, result = mv.bring_up_to_date(db(), version_id, choices)
+        draft, result = mv.bring_up_to_date(db(), version_id, choices, runtime_of().actions)
     except mv.NotAllowed as exc:
         flash(f"Not brought up to date: {exc}", "error")
         return redirect(url_for("admin.menu", version_id=version_id))
@@ -111,21 +111,22 @@ def publish(version_id: int) -> ResponseReturnValue:
     if live is not None:
         return _not_published(version_id, f"it was made from version {version.based_on} and version {live.id} "
                                           "is live now: bring it up to date first (below)")
-    errors = [p for p in mv.check(version.yaml) if p.level == "error"]
+    errors = [p for p in mv.check(version.yaml, runtime_of().actions) if p.level == "error"]
     if errors:
         return _not_published(version_id, f"{len(errors)} problem(s) must be fixed first, e.g. {errors[0]}")
-    failing = [t for t, result in run_all(db(), version.yaml, str(version_id)) if not result.passed]
+    results = run_all(runtime_of(), request_unit(), version.yaml, str(version_id))
+    failing = [t for t, result in results if not result.passed]
     if failing:
         # (committed with the refusal: each test keeps its last result)
         return _not_published(version_id, f"{len(failing)} conversation test(s) fail: "
                               + "; ".join(f"{t.name}: {t.last_result.splitlines()[0]}" for t in failing))
     try:
-        mv.publish(db(), version_id, current_user().email)
+        mv.publish(db(), version_id, current_user().email, runtime_of().actions)
     except mv.NotAllowed as exc:
         return _not_published(version_id, str(exc))
     record(db(), current_user().email, "published", f"menu version {version_id}")
     db().commit()
-    menu_store().published(version_id)
+    runtime_of().menus.published(version_id)
     flash(f"Version {version_id} is live: new USSD sessions use it.", "ok")
     return redirect(url_for("admin.menus"))
 
@@ -152,6 +153,6 @@ def roll_back(version_id: int) -> ResponseReturnValue:
         return redirect(url_for("admin.menus"))
     record(db(), current_user().email, "rolled back", f"menu version {version_id}", f"from version {before}")
     db().commit()
-    menu_store().published(version_id)
+    runtime_of().menus.published(version_id)
     flash(f"Version {version_id} is live again (was {before}).", "ok")
     return redirect(url_for("admin.menus"))

@@ -20,11 +20,11 @@ from ussd_app.admin.forms import ActionForm
 from ussd_app.admin.models import Role
 from ussd_app.admin.testing import definition_of, simulation_services
 from ussd_app.core import keys
-from ussd_app.core.extensions import db, redis_client
+from ussd_app.core.extensions import db, redis_client, request_unit
 from ussd_app.publishing import versions as mv
-from ussd_app.publishing.menu_store import menu_store
 from ussd_app.publishing.simulation import PinNotChecked, Simulation
 from ussd_app.text.phones import InvalidPhone, mask, normalise
+from ussd_app.ussd.runtime import runtime_of
 
 DEFAULT_PHONE = "+8562055512345"
 KEEP_SECONDS = 3600
@@ -37,7 +37,7 @@ def simulator() -> ResponseReturnValue:
     form = ActionForm()
     versions = db().execute(select(mv.MenuVersion.id, mv.MenuVersion.state).order_by(mv.MenuVersion.id.desc())).all()
     source = request.form if request.method == "POST" else request.args
-    version = str(source.get("version") or menu_store().current_version())
+    version = str(source.get("version") or runtime_of().menus.current_version())
     phone_text = source.get("phone", DEFAULT_PHONE)
     error, screen, history, sim_id = "", None, [], source.get("sim", "")
     sim: Simulation | None = None
@@ -47,7 +47,7 @@ def simulator() -> ResponseReturnValue:
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        definition = definition_of(row.yaml, version)
+        definition = definition_of(runtime_of(), row.yaml, version)
         try:
             phone = normalise(phone_text)
         except InvalidPhone:
@@ -55,7 +55,7 @@ def simulator() -> ResponseReturnValue:
         if definition is None:
             error = f"Version {version} has problems that stop it loading: fix them in the editor first."
         elif phone:
-            sim = Simulation(definition, simulation_services(db()), phone)
+            sim = Simulation(definition, simulation_services(runtime_of(), request_unit()), phone)
             do = request.form.get("do")
             saved = _load(sim_id) if do in ("press", "pin-right", "pin-wrong") else None
             if saved and saved["version"] == version and saved["phone"] == phone:

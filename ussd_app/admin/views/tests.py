@@ -12,10 +12,10 @@ from ussd_app.admin.auth import current_user, refuse, requires
 from ussd_app.admin.forms import ActionForm, TestForm
 from ussd_app.admin.models import ConversationTest, Role
 from ussd_app.admin.testing import run_all
-from ussd_app.core.extensions import db
+from ussd_app.core.extensions import db, request_unit
 from ussd_app.publishing import conversation_tests
 from ussd_app.publishing import versions as mv
-from ussd_app.publishing.menu_store import menu_store
+from ussd_app.ussd.runtime import runtime_of
 
 
 @bp.get("/tests")
@@ -24,7 +24,7 @@ def tests() -> ResponseReturnValue:
     rows = db().execute(select(ConversationTest).order_by(ConversationTest.id)).scalars().all()
     versions = db().execute(select(mv.MenuVersion.id, mv.MenuVersion.state).order_by(mv.MenuVersion.id.desc())).all()
     return render_template("admin/tests.html", tests=rows, versions=versions, form=ActionForm(),
-                           current=menu_store().current_version())
+                           current=runtime_of().menus.current_version())
 
 
 @bp.route("/tests/new", methods=["GET", "POST"])
@@ -78,7 +78,7 @@ def run_tests() -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     version = db().get(mv.MenuVersion, request.form.get("version", type=int) or 0) or abort(404)
-    results = run_all(db(), version.yaml, str(version.id))
+    results = run_all(runtime_of(), request_unit(), version.yaml, str(version.id))
     record(db(), current_user().email, "tests run", f"menu version {version.id}",
            "; ".join(f"{t.name}: {'passed' if r.passed else 'failed'}" for t, r in results))
     db().commit()

@@ -11,10 +11,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ussd_app.engine.actions import ACTIONS, ActionResult
+from ussd_app.engine.actions import ActionResult, Actions, ActionSpec
 from ussd_app.engine.context import Ctx
 from ussd_app.engine.model import Node, Option, Text
 from ussd_app.engine.nodes import _fields as f
@@ -38,6 +38,7 @@ class ActionNode(Node):
     end: bool = False
     next: str | None = None
     outcomes: dict[str, Branch] = field(default_factory=dict)
+    spec: ActionSpec | None = field(default=None, compare=False, repr=False)  # set by resolve()
 
     @property
     def WAITS(self) -> bool:  # type: ignore[override]
@@ -49,14 +50,9 @@ class ActionNode(Node):
         name = raw.get("action")
         if not isinstance(name, str):
             raise ValueError("'action' must name a registered handler")
-        if name not in ACTIONS:
-            raise ValueError(f"unknown action {name!r} (known: {', '.join(sorted(ACTIONS))})")
         args = raw.get("args") or {}
         if not isinstance(args, dict):
             raise ValueError("'args' must be a mapping")
-        spec = ACTIONS[name]
-        if spec.check_args is not None:
-            spec.check_args(args)
         raw_outcomes = raw.get("outcomes") or {}
         if not isinstance(raw_outcomes, dict):
             raise ValueError("'outcomes' must map outcomes to node ids")
@@ -78,19 +74,28 @@ class ActionNode(Node):
             next=f.node_ref(raw, "next", required=False),
             outcomes=outcomes,
         )
-        unknown = set(outcomes) - spec.outcomes
-        if unknown:
-            raise ValueError(f"action {name!r} has no outcome(s) {', '.join(sorted(unknown))}")
-        if node.text is None and node.next is None:
-            missing = spec.outcomes - set(outcomes)
-            if missing:
-                raise ValueError(f"outcome(s) {', '.join(sorted(missing))} lead nowhere: add text, next or outcomes")
         if node.options and node.text is None:
             raise ValueError("options need a text to show them with")
         return node
 
+    def resolve(self, actions: Actions) -> ActionNode:
+        spec = actions.get(self.action)
+        if spec is None:
+            raise ValueError(f"unknown action {self.action!r} (known: {', '.join(sorted(actions))})")
+        if spec.check_args is not None:
+            spec.check_args(self.args)
+        unknown = set(self.outcomes) - spec.outcomes
+        if unknown:
+            raise ValueError(f"action {self.action!r} has no outcome(s) {', '.join(sorted(unknown))}")
+        if self.text is None and self.next is None:
+            missing = spec.outcomes - set(self.outcomes)
+            if missing:
+                raise ValueError(f"outcome(s) {', '.join(sorted(missing))} lead nowhere: add text, next or outcomes")
+        return replace(self, spec=spec)
+
     def enter(self, ctx: Ctx) -> Step:
-        result = ctx.run_action(self.action, self.args)
+        assert self.spec is not None, "an action node is resolved when its definition is loaded"
+        result = ctx.run_action(self.spec, self.args)
         _apply(ctx, result)
         branch = self.outcomes.get(result.outcome)
         if branch is not None:
@@ -106,7 +111,7 @@ class ActionNode(Node):
         return f.choose_step(ctx, self.options, value)
 
     def backable(self) -> bool:
-        return self.text is not None and not self.end and ACTIONS[self.action].readonly
+        return self.text is not None and not self.end and self.spec is not None and self.spec.readonly
 
     def targets(self) -> list[str]:
         out = [o.to for o in self.options] + [b.to for b in self.outcomes.values()]

@@ -1,8 +1,7 @@
-"""`flask db create`: create the schema (idempotent); `flask db seed-demo` is in members."""
+"""`flask db create`: create the schema of every part (idempotent) and menu version 1; wired by
+create_app beside the parts, since it spans them all (`flask members seed-demo` is in members)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -10,7 +9,7 @@ from flask.cli import AppGroup
 
 from ussd_app.core.database import create_schema
 from ussd_app.core.extensions import clients, job_command
-from ussd_app.publishing import versions as menu_versions
+from ussd_app.ussd.runtime import runtime_of
 
 
 @click.group("db", cls=AppGroup, help="Database schema.")
@@ -23,8 +22,7 @@ def db_cli() -> None:
 def create_command() -> None:
     """Create every table that does not exist yet, and menu version 1 from the menu file."""
     create_schema(clients(current_app).engine)
-    with clients(current_app).sessions() as session:
-        version = menu_versions.seed(session, Path(current_app.config["MENUS_DIR"]) / current_app.config["MENU_FILE"])
+    version = runtime_of(current_app).menus.current_version()  # seeds version 1 on a new database
     click.echo(f"schema is up to date; menu version {version} is current")
 
 
