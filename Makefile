@@ -9,7 +9,8 @@ FLASK := $(BIN)/flask --app wsgi
 # given to `make run`'s commands only, so tests never see them.
 SECRET_KEY ?= demo-secret-not-for-production
 PIN_PEPPER ?= demo-pepper-not-for-production
-DEMO_ENV := SECRET_KEY='$(SECRET_KEY)' PIN_PEPPER='$(PIN_PEPPER)' ADMIN_COOKIE_SECURE=0 ALLOW_UNAUTHENTICATED_WEBHOOKS=1
+DEMO_ENV := SECRET_KEY='$(SECRET_KEY)' PIN_PEPPER='$(PIN_PEPPER)' ADMIN_COOKIE_SECURE=0 ALLOW_UNAUTHENTICATED_WEBHOOKS=1 \
+	SMS_BACKEND=outbox
 
 # Demo-only admin account, (re)made by `make run`; README gives it.
 DEMO_ADMIN ?= admin@lsso.example

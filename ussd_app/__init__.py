@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     from ussd_app.gateways import africastalking
     from ussd_app.gateways import webhook_requests as webhooks
     from ussd_app.members import cli as members_cli
+    from ussd_app.publishing import cli as menus_cli
     from ussd_app.publishing import menu_store
     from ussd_app.ussd.cli import init_app as ussd_cli_init
     from ussd_app.ussd.runtime import build_runtime
@@ -38,10 +39,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     _secrets(app)
     logs.init_app(app)
     clients = extensions.init_app(app)
-    menus = menu_store.build_menu_store(app, clients)
+    menus = menu_store.build_menu_store(app.config, clients)
     app.extensions["lsso_runtime"] = build_runtime(app.config, clients, menus, build_sms(app.config, clients.queue),
                                                    clock)
-    menu_store.init_app(app)
+    menus_cli.init_app(app)
     sms.init_app(app)
     admin.init_app(app)
     members_cli.init_app(app)

@@ -482,3 +482,21 @@ def test_two_messages_in_doubt_for_one_phone_are_not_settled_by_guess(app, clien
         found = recovery.recover(s, NOW + timedelta(seconds=901), sending_timeout=60, report_grace=900,
                                  lost_after=120)
     assert sorted(found.resent) == sorted([queued, other.id])  # a duplicate, perhaps; never a loss
+
+
+# ---- which sender: an explicit setting -------------------------------------------------
+
+def test_the_sender_is_the_one_sms_backend_names_not_whichever_credentials_are_set():
+    from sms.africastalking import AfricasTalkingSender
+    from sms.senders import OutboxSender
+    from sms.service import build_sender
+    from ussd_app.core.config import load_config
+
+    with_keys = {"AT_USERNAME": "lsso", "AT_API_KEY": "k"}
+    assert isinstance(build_sender(load_config(env=with_keys)), OutboxSender)  # default: outbox, keys or not
+    assert isinstance(build_sender(load_config(env={**with_keys, "SMS_BACKEND": "africastalking"})),
+                      AfricasTalkingSender)
+    with pytest.raises(RuntimeError, match="needs AT_USERNAME and AT_API_KEY"):
+        build_sender(load_config(env={"SMS_BACKEND": "africastalking"}))
+    with pytest.raises(RuntimeError, match="SMS_BACKEND must be one of"):
+        build_sender(load_config(env={"SMS_BACKEND": "carrier-pigeon"}))

@@ -1,4 +1,4 @@
-"""Where the served menu definitions come from, and the `flask menus` commands.
+"""Where the served menu definitions come from.
 
 Definitions are parsed once per version and kept: a version never changes once published, so
 every process may cache it without asking the others.
@@ -6,20 +6,17 @@ every process may cache it without asking the others.
 
 from __future__ import annotations
 
-import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
-
-import click
-from flask import Flask, current_app
-from flask.cli import AppGroup
+from typing import Any
 
 from ussd_app.actions import lsso_actions
 from ussd_app.core import keys
 from ussd_app.core.extensions import Clients
 from ussd_app.engine.actions import Actions
 from ussd_app.engine.loader import load_file, load_text
-from ussd_app.engine.model import Definition, DefinitionError
+from ussd_app.engine.model import Definition
 from ussd_app.publishing import versions as menu_versions
 
 
@@ -79,38 +76,8 @@ class MenuStore:
         self.clients.redis.set(keys.MENU_CURRENT, version_id)
 
 
-def build_menu_store(app: Flask, clients: Clients) -> MenuStore:
-    path = Path(app.config["MENUS_DIR"]) / app.config["MENU_FILE"]
+def build_menu_store(cfg: Mapping[str, Any], clients: Clients) -> MenuStore:
+    path = Path(cfg["MENUS_DIR"]) / cfg["MENU_FILE"]
     actions = lsso_actions()
     load_file(path, actions)  # the seed of version 1 must be valid: refuse to start otherwise
     return MenuStore(clients, path, actions)
-
-
-@click.group("menus", cls=AppGroup, help="Menu definitions.")
-def menus_cli() -> None:
-    pass
-
-
-@menus_cli.command("validate")
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def validate_command(files: tuple[Path, ...]) -> None:
-    """Check menu definition FILES (default: the served one); exit 1 if any is invalid."""
-    paths = files or (Path(current_app.config["MENUS_DIR"]) / current_app.config["MENU_FILE"],)
-    failed = False
-    for path in paths:
-        try:
-            _definition, warnings = load_text(path.read_text(encoding="utf-8"), lsso_actions(), source=str(path))
-        except DefinitionError as exc:
-            failed = True
-            click.echo(f"{path}: INVALID", err=True)
-            for problem in exc.problems:
-                click.echo(f"  - {problem}", err=True)
-            continue
-        click.echo(f"{path}: ok" + (f" ({len(warnings)} warnings)" if warnings else ""))
-        for problem in warnings:
-            click.echo(f"  - {problem}")
-    sys.exit(1 if failed else 0)
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(menus_cli)
