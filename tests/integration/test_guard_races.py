@@ -1,6 +1,6 @@
 """Guards raced the way an attacker races them: many tries at once, in parallel sessions, against
-production's server (gunicorn gthread, PostgreSQL, the real Redis). No more tries are checked
-than the limit, and one lockout sends one SMS."""
+production's server (gunicorn gthread, PostgreSQL, the real Redis). No more verdicts are told
+than the limit, one lockout sends one SMS, and a member's right PIN never counts against them."""
 
 from __future__ import annotations
 
@@ -28,6 +28,25 @@ def test_forty_tries_at_once_on_the_real_redis_check_exactly_three(redis_url):
     tries = at_once([lambda: guard.attempt("member:x") for _ in range(40)])
     assert sum(t.allowed for t in tries) == 3
     assert sorted(t.tries_left for t in tries if t.allowed) == [0, 1, 2]  # exactly one starts the lock
+
+
+def test_forty_judged_wrong_tries_at_once_tell_exactly_three(redis_url):
+    policy = Policy("race-judged", (Window(3, 1800, 1800), Window(10, 86400, 86400)))
+    guard = RedisGuard(redis.Redis.from_url(redis_url), policy)
+    verdicts = at_once([lambda: guard.judge("member:y", right=False) for _ in range(40)])
+    assert sum(v.allowed for v in verdicts) == 3
+    assert sorted(v.tries_left for v in verdicts if v.allowed) == [0, 1, 2]
+
+
+def test_a_members_own_parallel_sessions_with_the_right_pin_never_lock_them_out(pg_url, production_env):
+    """Right PINs are never counted: forty at once all open (they used to be refused as locked,
+    and tries left behind by failed hops could lock a member who never typed a wrong PIN)."""
+    with Gunicorn(production_env) as server:
+        tag = uuid.uuid4().hex[:6]
+        bodies = at_once([lambda i=i: _ussd(server, f"{tag}-{i}", BEHIND, f"1*{PIN}") for i in range(40)])
+        assert all(b.startswith("CON ຈ່າຍແລ້ວ") for b in bodies), bodies
+        assert _ussd(server, f"{tag}-after", BEHIND, "1*1111").count("ເຫຼືອ 2 ເທື່ອ") == 1  # none used up
+    assert _rows(pg_url, "SELECT recipient FROM sms_outbox WHERE kind = 'pin_locked'") == []
 
 
 def _ussd(server: Gunicorn, session_id: str, phone: str, text_: str) -> str:

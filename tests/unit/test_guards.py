@@ -104,3 +104,34 @@ def test_refused_tries_do_not_count_towards_the_days_window(make):
         assert not guard.attempt("m").allowed  # hammering while locked
     make.clock.advance(30 * MIN + 1)
     assert guard.attempt("m").allowed  # 4th counted try of the day, not the 24th
+
+
+def test_judged_tries_count_only_the_wrong_ones(make):
+    guard = make(PIN_LIKE)
+    assert [guard.judge("m", right=False).tries_left for _ in range(2)] == [2, 1]
+    right = guard.judge("m", right=True)
+    assert right.allowed and right.lock_seconds == 0
+    assert guard.judge("m", right=False).tries_left == 2  # the right one cleared the tries in a row
+    for _ in range(20):
+        assert guard.judge("m", right=True).allowed  # right PINs never use anything up
+    assert guard.locked_for("m") == 0
+
+
+def test_a_judged_right_try_is_refused_while_locked(make):
+    guard = make(PIN_LIKE)
+    verdicts = [guard.judge("m", right=False) for _ in range(3)]
+    assert [v.tries_left for v in verdicts] == [2, 1, 0] and verdicts[-1].lock_seconds == 30 * MIN
+    refused = guard.judge("m", right=True)
+    assert not refused.allowed and 29 * MIN < refused.lock_seconds <= 30 * MIN
+    make.clock.advance(30 * MIN + 1)
+    assert guard.judge("m", right=True).allowed
+
+
+def test_judged_wrong_tries_still_fill_the_days_window(make):
+    guard = make(PIN_LIKE)
+    for _ in range(4):  # wrong, wrong, right: the in-a-row count starts again, the day's does not
+        guard.judge("m", right=False), guard.judge("m", right=False), guard.judge("m", right=True)
+    assert guard.judge("m", right=False).tries_left == 1  # the 9th wrong today
+    tenth = guard.judge("m", right=False)
+    assert tenth.tries_left == 0 and tenth.lock_seconds == DAY
+    assert not guard.judge("m", right=True).allowed

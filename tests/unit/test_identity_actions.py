@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import ussd_app.actions  # noqa: F401  (registers the actions)
 from tests.unit.engine_fakes import FakeMembers, fake_guards, member, services
 from ussd_app.actions.identity import check_identity
 from ussd_app.engine.context import Ctx
-from ussd_app.engine.effects import IdentityMatched, LinkAttemptFailed
+from ussd_app.engine.effects import LinkAttemptFailed
 from ussd_app.engine.state import SessionState
 from ussd_app.ussd.guards import UssdGuards
 
@@ -27,9 +26,9 @@ def test_phone_already_linked_to_another_member_is_refused_without_counting_a_fa
     guards = fake_guards()
     result = check_identity(ctx_for(members, shared, "1000002", "1990-01-02", guards), {})
     assert result.outcome == "linked_elsewhere"
-    assert result.effects == [IdentityMatched(shared, "1000002")]  # the try, counted first, is taken back
-    guards.settle(result.effects)
-    assert guards.link_try(shared, "1000002").tries_left == 2
+    assert result.effects == []
+    # The identity matched: nothing counted against the phone or the SSN.
+    assert guards.link_check(shared, "1000002", matched=False).tries_left == 2
 
 
 def test_match_keeps_birth_date_for_the_pin_check_and_drops_the_ssn():
@@ -43,7 +42,7 @@ def test_match_keeps_birth_date_for_the_pin_check_and_drops_the_ssn():
 def test_last_failure_blocks():
     members = FakeMembers({"1000002": member("1000002", "+8562055511111", linked=False)})
     guards = fake_guards()
-    guards.link_try("+8562055511111", "1000009"), guards.link_try("+8562055511111", "1000008")
+    guards.link_check("+8562055511111", "1000009", False), guards.link_check("+8562055511111", "1000008", False)
     result = check_identity(ctx_for(members, "+8562055511111", "1000002", "1999-09-09", guards), {})
     assert result.outcome == "blocked"
     assert result.effects == [LinkAttemptFailed("+8562055511111", blocked=True)]

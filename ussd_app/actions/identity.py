@@ -7,7 +7,6 @@ from typing import Any
 from ussd_app.engine.actions import ActionResult, action
 from ussd_app.engine.context import Ctx
 from ussd_app.engine.effects import (
-    IdentityMatched,
     LanguageChosen,
     LinkAttemptFailed,
     PhoneLinked,
@@ -23,26 +22,33 @@ CHECK_OUTCOMES = ("ok", "mismatch", "blocked", "other_phone", "linked_elsewhere"
 def check_identity(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
     """Does the SSN and date of birth typed match a member whose phone on file is this phone?
 
-    The try is counted, per phone and per SSN, before anything is compared: parallel sessions,
-    or one caller changing phoneNumber, get no more checks than LINK_MAX_TRIES."""
+    The answer is told only if the guard allows it: the try is counted and judged, per phone
+    and per SSN, in one atomic step, so parallel sessions, or one caller changing phoneNumber,
+    get no more answers than LINK_MAX_TRIES."""
     data, phone = ctx.state.data, ctx.state.phone
     ssn = str(data.get("ssn", ""))
     forget = {"ssn": None, "dob": None}  # a failed try starts over from the SSN
-    attempt = ctx.services.guards.link_try(phone, ssn)
-    if not attempt.allowed:
-        return ActionResult("blocked", values={"tries_left": 0}, data=forget)
+    if ctx.services.guards.link_blocked(phone):
+        return ActionResult("blocked", values={"tries_left": 0}, data=forget)  # no need to look anything up
     members = ctx.services.members
     member = members.by_ssn(ssn)
     if member is None or member.date_of_birth.isoformat() != data.get("dob"):
-        return _failure(ctx, "mismatch", attempt, forget)
-    if member.phone != phone:
-        # Counted too: otherwise the answer would let anyone test SSN/date pairs without limit.
-        return _failure(ctx, "other_phone", attempt, forget)
-    matched = IdentityMatched(phone, ssn)  # takes the try back
+        outcome = "mismatch"
+    elif member.phone != phone:
+        # A failure too: otherwise the answer would let anyone test SSN/date pairs without limit.
+        outcome = "other_phone"
+    else:
+        outcome = "ok"
+    attempt = ctx.services.guards.link_check(phone, ssn, matched=outcome == "ok")
+    if not attempt.allowed:
+        return ActionResult("blocked", values={"tries_left": 0}, data=forget)
+    if outcome != "ok":
+        return _failure(ctx, outcome, attempt, forget)
+    assert member is not None
     if members.other_member_linked_to(phone, member.ssn):
-        return ActionResult("linked_elsewhere", data=forget, effects=[matched])
+        return ActionResult("linked_elsewhere", data=forget)
     # The date of birth stays: the PIN step refuses the birth year as a PIN.
-    return ActionResult("ok", data={"ssn": None, "link_member": member.ssn}, effects=[matched])
+    return ActionResult("ok", data={"ssn": None, "link_member": member.ssn})
 
 
 def _failure(ctx: Ctx, outcome: str, attempt: Try, forget: dict[str, Any]) -> ActionResult:

@@ -39,13 +39,6 @@ class PinChanged(Effect):
 
 
 @dataclass(frozen=True)
-class PinVerified(Effect):
-    """The PIN was right: its try, counted before the check, is taken back."""
-
-    member: str
-
-
-@dataclass(frozen=True)
 class PinLocked(Effect):
     changes_member = True
     member: str
@@ -56,14 +49,6 @@ class PinLocked(Effect):
 class LinkAttemptFailed(Effect):
     phone: str
     blocked: bool  # this failure used up the last try
-
-
-@dataclass(frozen=True)
-class IdentityMatched(Effect):
-    """SSN and date of birth matched: the try, counted before the check, is taken back."""
-
-    phone: str
-    ssn: str
 
 
 @dataclass(frozen=True)

@@ -60,18 +60,19 @@ class Pins(Protocol):
 class Try:
     """A guard's answer to one try, counted before it is checked."""
 
-    allowed: bool  # False: locked, nothing may be checked
+    allowed: bool  # False: locked, the verdict may not be told
     tries_left: int = 0  # tries left if this one fails (0: its failure starts a lock)
     lock_seconds: int = 0  # refused: how long the lock lasts still; allowed: how long a failure would lock
 
 
 class Guards(Protocol):
     """Tries kept outside the session, so a new session resets nothing. The one port that writes:
-    a try is counted before it is checked, or parallel sessions could check more than the limit.
-    The host un-counts a try that passed when it applies the effects (PinVerified, IdentityMatched)."""
+    the engine compares first and keeps the verdict to itself; the guard counts and judges in
+    one atomic step and says whether the verdict may be told (refused while locked), so
+    parallel sessions get no more verdicts than the limit."""
 
-    def pin_try(self, member: str) -> Try: ...
-    def link_try(self, phone: str, ssn: str) -> Try: ...
+    def pin_check(self, member: str, right: bool) -> Try: ...
+    def link_check(self, phone: str, ssn: str, matched: bool) -> Try: ...
     def link_blocked(self, phone: str) -> bool: ...
 
 

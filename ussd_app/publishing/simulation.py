@@ -41,7 +41,6 @@ def describe(effect: fx.Effect) -> str:
         return f"queue an SMS ({effect.kind}, {effect.language})"
     names = {fx.PhoneLinked: "link this phone", fx.PinChanged: "change the PIN",
              fx.PinLocked: "lock PIN options", fx.LanguageChosen: "remember the language",
-             fx.PinVerified: "reset the wrong-PIN count", fx.IdentityMatched: "reset the identity-check count",
              fx.LinkAttemptFailed: "count a failed identity check"}
     return names.get(type(effect), type(effect).__name__)
 

@@ -70,12 +70,6 @@ def _linked(e: fx.PhoneLinked, s: Sinks) -> None:
     log.info("phone %s linked to a member", mask(e.phone))
 
 
-@handles(fx.IdentityMatched)
-@handles(fx.PinVerified)
-def _try_passed(e: fx.Effect, s: Sinks) -> None:
-    s.guards.settle([e])
-
-
 @handles(fx.PinChanged)
 def _pin_changed(e: fx.PinChanged, s: Sinks) -> None:
     s.members.set_pin(e.member, e.pin_hash)

@@ -1,9 +1,19 @@
 """Race-free guards on tries: PINs, identity checks, admin sign-ins.
 
-A guard counts a try *before* it is checked (an atomic increment, then a compare), so parallel
-sessions cannot get more checks than the limit: of 40 wrong PINs sent at once, exactly
-`max_tries` are checked, and exactly one of them starts the lock. A try that then passes is
-un-counted by the host (`passed`). A subject is locked while any of its windows is used up.
+A try is counted and judged in one atomic step, so parallel sessions get no more verdicts than
+the limit. Two ways to use a guard:
+
+- `judge(subject, right)`: for checks that cost next to nothing (a PIN against its hash, an SSN
+  and a date of birth against the record). The caller compares first, keeps the verdict to
+  itself, and the guard decides in one Lua script whether that verdict may be told: refused
+  while the subject is locked; a wrong try is counted (and the one that uses up the limit starts
+  the lock); a right one clears the tries in a row. Of 40 wrong PINs sent at once, exactly
+  `max_tries` are told "wrong", and one of them starts the lock; right PINs never count, so a
+  member's own parallel sessions cannot lock them out, and nothing is left to take back if the
+  hop fails afterwards.
+- `attempt(subject)` then `passed(subject)`: for checks that are dear (an admin's password
+  hash): the try is counted before the check is even made, and a try that passes is
+  un-counted.
 
     Window(max_tries=3, seconds=1800, lock_seconds=1800)   3 tries per 30 min, then 30 min locked
     Window(max_tries=10, seconds=86400, lock_seconds=86400)  and 10 per day, then a day
@@ -55,6 +65,7 @@ class Guard(Protocol):
     policy: Policy
 
     def attempt(self, *subjects: str) -> Try: ...
+    def judge(self, *subjects: str, right: bool) -> Try: ...
     def passed(self, *subjects: str) -> None: ...
     def struck(self, *subjects: str) -> None: ...
     def locked_for(self, subject: str) -> int: ...
@@ -62,12 +73,14 @@ class Guard(Protocol):
 
 # Each counter is a hash {n, till}: `till` on the app's clock (tests move it), the key's own TTL
 # only cleans up. KEYS: per subject, one counter per window, then its strikes counter.
-# ARGV: now, windows, grow (0/1), cap, then max, seconds, lock per window.
+# ARGV: now, windows, grow (0/1), cap, right (1: a judged right try; 0: a try to count), then
+# max, seconds, lock per window.
 # Returns {allowed, tries_left, seconds}: refused, how long still; allowed, how long a failure locks.
 _ATTEMPT = """
 local now, nw, grow, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]) == 1, tonumber(ARGV[4])
+local right = tonumber(ARGV[5]) == 1
 local per = nw + 1
-local function arg(w, i) return tonumber(ARGV[4 + (w - 1) * 3 + i]) end
+local function arg(w, i) return tonumber(ARGV[5 + (w - 1) * 3 + i]) end
 local function read(key)
   local n, till = unpack(redis.call('HMGET', key, 'n', 'till'))
   if not n or tonumber(till) <= now then return 0, 0 end
@@ -83,6 +96,10 @@ for s = 0, #KEYS / per - 1 do
   end
 end
 if refused then return {0, 0, math.ceil(wait)} end
+if right then
+  for s = 0, #KEYS / per - 1 do redis.call('DEL', KEYS[s * per + 1]) end
+  return {1, arg(1, 1), 0}
+end
 local left, lock_on_fail = 1000000, 0
 for s = 0, #KEYS / per - 1 do
   local strikes = read(KEYS[s * per + per])
@@ -143,9 +160,15 @@ class RedisGuard:
         return keys.GUARD.format(policy=self.policy.name, subject=subject, window=window)
 
     def attempt(self, *subjects: str) -> Try:
+        return self._try(subjects, right=False)
+
+    def judge(self, *subjects: str, right: bool) -> Try:
+        return self._try(subjects, right=right)
+
+    def _try(self, subjects: tuple[str, ...], right: bool) -> Try:
         p = self.policy
         names = [k for s in subjects for k in [*(self._key(s, i) for i in range(len(p.windows))), self._key(s, "x")]]
-        args: list[float] = [self.clock(), len(p.windows), int(p.grow), p.cap]
+        args: list[float] = [self.clock(), len(p.windows), int(p.grow), p.cap, int(right)]
         for w in p.windows:
             args += [w.max_tries, w.seconds, w.lock_seconds]
         allowed, left, seconds = self._attempt(keys=names, args=args)
@@ -183,12 +206,27 @@ class MemoryGuard:
             found = None
         return found or [0, 0.0]
 
+    def judge(self, *subjects: str, right: bool) -> Try:
+        if not right:
+            return self.attempt(*subjects)
+        locked = self._refusal(subjects)
+        if locked is not None:
+            return locked
+        for s in subjects:
+            self.counts.pop(f"{s}|0", None)
+        return Try(True, self.policy.windows[0].max_tries, 0)
+
+    def _refusal(self, subjects: tuple[str, ...]) -> Try | None:
+        now = self.clock()
+        waits = [self._get(f"{s}|{i}")[1] - now for s in subjects for i, w in enumerate(self.policy.windows)
+                 if self._get(f"{s}|{i}")[0] >= w.max_tries]
+        return Try(False, 0, int(max(waits))) if waits else None
+
     def attempt(self, *subjects: str) -> Try:
         p, now = self.policy, self.clock()
-        waits = [self._get(f"{s}|{i}")[1] - now for s in subjects for i, w in enumerate(p.windows)
-                 if self._get(f"{s}|{i}")[0] >= w.max_tries]
-        if waits:
-            return Try(False, 0, int(max(waits)))
+        locked = self._refusal(subjects)
+        if locked is not None:
+            return locked
         left, lock_on_fail = 1_000_000, 0
         for s in subjects:
             strikes = int(self._get(f"{s}|x")[0])
@@ -231,20 +269,17 @@ class UssdGuards:
     pin: Guard
     link: Guard
 
-    def pin_try(self, member: str) -> Try:
-        return self.pin.attempt(f"member:{member}")
-
-    def pin_passed(self, member: str) -> None:
-        self.pin.passed(f"member:{member}")
+    def pin_check(self, member: str, right: bool) -> Try:
+        return self.pin.judge(f"member:{member}", right=right)
 
     def pin_locked(self, member: str) -> None:
         self.pin.struck(f"member:{member}")
 
-    def link_try(self, phone: str, ssn: str) -> Try:
-        return self.link.attempt(f"phone:{phone}", f"ssn:{ssn}")
+    def pin_changed(self, member: str) -> None:
+        self.pin.passed(f"member:{member}")  # a new PIN starts with a clean count
 
-    def link_passed(self, phone: str, ssn: str) -> None:
-        self.link.passed(f"phone:{phone}", f"ssn:{ssn}")
+    def link_check(self, phone: str, ssn: str, matched: bool) -> Try:
+        return self.link.judge(f"phone:{phone}", f"ssn:{ssn}", right=matched)
 
     def link_blocked(self, phone: str) -> bool:
         return self.link.locked_for(f"phone:{phone}") > 0
@@ -252,12 +287,10 @@ class UssdGuards:
     def settle(self, effects: list[fx.Effect]) -> None:
         """What the engine's effects mean for the guards (the web hop and the simulator alike)."""
         for e in effects:
-            if isinstance(e, (fx.PinVerified, fx.PinChanged)):
-                self.pin_passed(e.member)
+            if isinstance(e, fx.PinChanged):
+                self.pin_changed(e.member)
             elif isinstance(e, fx.PinLocked):
                 self.pin_locked(e.member)
-            elif isinstance(e, fx.IdentityMatched):
-                self.link_passed(e.phone, e.ssn)
 
 
 def memory_guards(limits: Limits, clock: Callable[[], float] = time.time) -> UssdGuards:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 from ussd_app.engine.context import Ctx
-from ussd_app.engine.effects import PinLocked, PinVerified, SmsRequested
+from ussd_app.engine.effects import PinLocked, SmsRequested
 from ussd_app.engine.model import Node
 from ussd_app.engine.nodes import _fields as f
 from ussd_app.engine.nodes import register
@@ -25,14 +26,18 @@ from ussd_app.engine.steps import Goto, Retry, Show, Step
 from ussd_app.engine.text import Wait
 from ussd_app.members.pins import PIN_LENGTH, is_trivial
 
-MODES = ("verify", "choose", "confirm")
+
+class PinMode(StrEnum):
+    VERIFY = "verify"
+    CHOOSE = "choose"
+    CONFIRM = "confirm"
 
 
 @register
 @dataclass(frozen=True)
 class PinNode(Node):
     TYPE = "pin"
-    mode: str = "verify"
+    mode: PinMode = PinMode.VERIFY
     next: str = ""
     save_as: str = ""
     of: str = ""
@@ -41,9 +46,10 @@ class PinNode(Node):
     @classmethod
     def parse(cls, node_id: str, raw: dict[str, Any]) -> PinNode:
         f.only(raw, {"mode", "next", "save_as", "of", "retry"})
-        mode = raw.get("mode", "verify")
-        if mode not in MODES:
-            raise ValueError(f"'mode' must be one of {', '.join(MODES)}")
+        try:
+            mode = PinMode(raw.get("mode", "verify"))
+        except ValueError:
+            raise ValueError(f"'mode' must be one of {', '.join(PinMode)}") from None
         node = cls(
             id=node_id,
             text=f.text(raw),
@@ -51,16 +57,16 @@ class PinNode(Node):
             next=f.node_ref(raw, "next"),
             save_as=str(raw.get("save_as") or ""),
             of=str(raw.get("of") or ""),
-            retry=f.node_ref(raw, "retry", required=mode == "confirm") or "",
+            retry=f.node_ref(raw, "retry", required=mode is PinMode.CONFIRM) or "",
         )
-        if mode == "choose" and not node.save_as.isidentifier():
+        if mode is PinMode.CHOOSE and not node.save_as.isidentifier():
             raise ValueError("mode choose needs 'save_as' (where the new PIN's hash is kept)")
-        if mode == "confirm" and not node.of.isidentifier():
+        if mode is PinMode.CONFIRM and not node.of.isidentifier():
             raise ValueError("mode confirm needs 'of' (the save_as of the choose step)")
         return node
 
     def enter(self, ctx: Ctx) -> Step:
-        if self.mode == "verify":
+        if self.mode is PinMode.VERIFY:
             member = ctx.member()
             if member is None:
                 return Show([ctx.message("not_linked")], end=True)
@@ -73,7 +79,13 @@ class PinNode(Node):
     def handle(self, ctx: Ctx, value: str) -> Step:
         if len(value) != PIN_LENGTH or not value.isdigit() or not value.isascii():
             return Retry(ctx.message("pin_format"))
-        return getattr(self, f"_{self.mode}")(ctx, value)
+        match self.mode:
+            case PinMode.VERIFY:
+                return self._verify(ctx, value)
+            case PinMode.CHOOSE:
+                return self._choose(ctx, value)
+            case PinMode.CONFIRM:
+                return self._confirm(ctx, value)
 
     def _verify(self, ctx: Ctx, pin: str) -> Step:
         member = ctx.member()
@@ -82,12 +94,12 @@ class PinNode(Node):
         pin_hash, locked_until = ctx.services.members.pin_state(member.ssn)
         if locked_until is not None and locked_until > ctx.now:
             return Show([_locked_text(ctx, locked_until)], end=True)  # locked from another session meanwhile
-        attempt = ctx.services.guards.pin_try(member.ssn)  # counted before it is checked: no race
+        right = ctx.services.pins.verify(pin_hash, pin)
+        attempt = ctx.services.guards.pin_check(member.ssn, right)  # counted and judged at once: no race
         if not attempt.allowed:
             return Show([_locked_text(ctx, ctx.now + timedelta(seconds=attempt.lock_seconds))], end=True)
-        if ctx.services.pins.verify(pin_hash, pin):
+        if right:
             ctx.state.authenticated = True
-            ctx.effects.append(PinVerified(member.ssn))
             return Goto(self.next)
         if attempt.tries_left > 0:
             return Retry(ctx.message("pin_wrong", tries_left=attempt.tries_left))
