@@ -28,7 +28,7 @@ def test_the_engine_and_the_benefit_rules_import_and_run_without_flask_redis_or_
 
         sys.meta_path.insert(0, Refuse())
         from ussd_app.benefits import load_rules, evaluate
-        from ussd_app.engine import SessionState, resume
+        from ussd_app.engine import SessionState, Typed, resume
         from ussd_app.engine.actions import Actions
         from ussd_app.engine.loader import load_text
         from ussd_app.engine.ports import Limits, Services
@@ -37,7 +37,7 @@ def test_the_engine_and_the_benefit_rules_import_and_run_without_flask_redis_or_
         definition, _ = load_text(text, Actions([]))
         state = SessionState(session_id="s", phone="+8562055512345", menu_version="1", lang="en")
         services = Services(members=None, pins=None, guards=None, clock=None, limits=Limits(), extra=dict())
-        out = resume(definition, state, ["1"], services)
+        out = resume(definition, state, Typed("1"), services)
         print(out.screen.text)
         rules = load_rules({str(PACKAGE / "benefits/rules.yaml")!r})
         print(len(rules.benefits) > 0)

@@ -1,4 +1,5 @@
-"""resume(): one hop of a conversation. Applies each new input in turn to the session state.
+"""resume(): one hop of a conversation. Applies each new input in turn to a copy of the session
+state and returns the new state with the screen and the effects; the state given is untouched.
 
 Global keys: `0` back, `00` home; on a screen of several pages `98` shows the next page and `0`
 the previous one. An input the screen does not accept shows the same screen again with a
@@ -26,32 +27,46 @@ class MenuLoop(RuntimeError):
     pass
 
 
+@dataclass(frozen=True)
+class Typed:
+    """The keys the member sent since the last screen, oldest first (none: a plain dial)."""
+
+    keys: tuple[str, ...] = ()
+
+    def __init__(self, *keys: str) -> None:
+        object.__setattr__(self, "keys", tuple(keys))
+
+
+@dataclass(frozen=True)
+class TimedOut:
+    """The session expired before this hop: it starts again from the top with a notice, and
+    what was typed is not used (it answered a screen of the session that expired)."""
+
+
+Resumption = Typed | TimedOut
+
+
 @dataclass
 class Outcome:
     screen: Screen
-    state: SessionState
+    state: SessionState  # the new state; the one given to resume() is not changed
     effects: list[Effect]
 
 
-def resume(definition: Definition, state: SessionState, inputs: list[str], services: Services,
-           *, timed_out: bool = False) -> Outcome:
-    """Apply `inputs` (possibly none) to `state` and return the screen to show.
+def resume(definition: Definition, state: SessionState, event: Resumption, services: Services) -> Outcome:
+    """The screen to show after `event`, with the new state and the effects.
 
     A state whose `node` is None is a new session: it starts at the definition's start node.
-    `timed_out` starts again from the top with a notice, ignoring the inputs (they belonged
-    to the session that expired).
     """
+    state = state.fresh_copy()
     ctx = Ctx(definition, state, services)
-    state.visited = []
-    state.invalid = 0
+    timed_out = isinstance(event, TimedOut)
     if state.node is None or timed_out:
         notice = ctx.message("timed_out") if timed_out else None
         screen = _move(ctx, Goto(definition.start, notice))
-        if timed_out:
-            inputs = []
     else:
         screen = _current(ctx)
-    for value in inputs:
+    for value in event.keys if isinstance(event, Typed) else ():
         if screen.end:
             break  # the session is over; nothing more to read
         screen = _apply(ctx, value.strip())

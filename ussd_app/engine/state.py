@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 
@@ -27,6 +27,11 @@ class SessionState:
     hops: int = 0
     visited: list[str] = field(default_factory=list)  # nodes reached on the last hop (analytics)
     invalid: int = 0  # inputs rejected on the last hop (analytics)
+
+    def fresh_copy(self) -> SessionState:
+        """A copy for the next hop to change: its own containers, and last hop's analytics reset."""
+        return replace(self, stack=list(self.stack), data=dict(self.data), lines=list(self.lines), visited=[],
+                       invalid=0)
 
     def to_dict(self) -> dict[str, Any]:
         # Shallow on purpose (asdict deep-copies, and this runs on every hop): the values are

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ussd_app.engine import SessionState, resume
+from ussd_app.engine import SessionState, Typed, resume
 from ussd_app.engine import effects as fx
 from ussd_app.engine.context import Ctx
 from ussd_app.engine.model import Definition
@@ -142,7 +142,8 @@ class Simulation:
         return MASKED if self.pin_screen() and key not in ("0", "00") else key
 
     def _step(self, inputs: list[str]) -> SimScreen:
-        outcome = resume(self.definition, self.state, inputs, self.services)
+        outcome = resume(self.definition, self.state, Typed(*inputs), self.services)
+        self.state = outcome.state
         self.guards.settle(outcome.effects)
         screen = outcome.screen
         encoding, length = measure(screen.text)

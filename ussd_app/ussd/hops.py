@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from ussd_app.core.extensions import Unit
-from ussd_app.engine import resume
+from ussd_app.engine import Resumption, TimedOut, Typed, resume
 from ussd_app.engine.effects import Effect
 from ussd_app.engine.render import Screen
 from ussd_app.engine.state import SessionState
@@ -72,23 +72,24 @@ def _run(rt: Runtime, unit: Unit, hop: Hop, digest: str) -> Screen:
         timed_out = loaded.expired(now)
         if stored is not None and stored.state.phone != hop.phone:
             raise SessionMismatch("sessionId belongs to another phone number")
+        event: Resumption
         if stored is not None and not timed_out:
             if stored.history_digest == digest:
                 return Screen(stored.reply, stored.reply_end)  # a replay: same answer, nothing re-run
             consumed = stored.consumed
             known_history = consumed <= len(hop.inputs) and rt.digest(hop.inputs[:consumed]) == stored.history_digest
-            new_inputs = list(hop.inputs[stored.consumed:]) if known_history else list(hop.inputs[-1:])
+            event = Typed(*hop.inputs[stored.consumed:]) if known_history else Typed(*hop.inputs[-1:])
         else:
             stored = StoredSession(_new_state(rt, hop, loaded, members))
-            new_inputs = [] if timed_out else list(hop.inputs)
+            event = TimedOut() if timed_out else Typed(*hop.inputs)
         definition = rt.menus.get(stored.state.menu_version) or rt.menus.current()
         shown_before = stored.state.node
-        outcome = resume(definition, stored.state, new_inputs, services, timed_out=timed_out)
+        outcome = resume(definition, stored.state, event, services)
         stored.state = outcome.state
         stored.history_digest, stored.consumed = digest, len(hop.inputs)
         _keep_member(stored, members, outcome.effects)
         stored.reply, stored.reply_end = outcome.screen.text, outcome.screen.end
-        usage = _usage(rt, stored, shown_before, len(new_inputs), hop.network)
+        usage = _usage(rt, stored, shown_before, len(event.keys) if isinstance(event, Typed) else 0, hop.network)
         if rt.sessions.save(stored, loaded.rev, now, usage, digest):
             break
         unit.rollback()  # another hop of this session won the race: read again, decide again
