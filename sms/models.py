@@ -43,6 +43,12 @@ class Kind(StrEnum):
 REMINDERS = frozenset({Kind.REMINDER_DUE, Kind.REMINDER_ARREARS})
 
 
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"  # it stopped on an error; what it queued before that stays queued
+
+
 class SmsMessage(Base):
     __tablename__ = "sms_outbox"
 
@@ -115,7 +121,7 @@ class ReminderRun(Base):
     run_date: Mapped[date] = mapped_column(Date, index=True)
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     trigger: Mapped[str] = mapped_column(String(20), default="cli")  # cli, cron
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running, done, failed
+    status: Mapped[str] = mapped_column(String(16), default=RunStatus.RUNNING.value)
     selected: Mapped[int] = mapped_column(Integer, default=0)
     processed: Mapped[int] = mapped_column(Integer, default=0)
     queued: Mapped[int] = mapped_column(Integer, default=0)

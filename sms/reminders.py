@@ -22,10 +22,9 @@ from sqlalchemy.orm import Session
 
 from sms import outbox
 from sms.delivery import Policy
-from sms.models import Kind, ReminderRun, SmsMessage
+from sms.models import Kind, ReminderRun, RunStatus, SmsMessage
 from sms.optouts import opted_out_phones
 from sms.templates import Templates
-from ussd_app.core.database import utcnow
 from ussd_app.engine.text import Day, Money, Period
 from ussd_app.members.models import Contribution, Member, MemberStatus, Scheme
 
@@ -144,6 +143,25 @@ def run(session: Session, templates: Templates, policy: Policy, *, today: date, 
     session.add(record)
     session.commit()
     summary = Summary(record.id, selected=len(selected))
+    try:
+        _decide_and_queue(session, templates, policy, selected, record, summary, today=today, now=now, cal=cal,
+                          minimum_lak=minimum_lak, dry_run=dry_run, opted_out=opted_out, progress=progress,
+                          on_batch=on_batch)
+    except Exception:
+        session.rollback()  # the batches committed so far stay, and their jobs are queued
+        record.status, record.finished_at = RunStatus.FAILED.value, now
+        session.commit()
+        raise
+    record.status, record.finished_at = RunStatus.DONE.value, now
+    record.processed, record.queued, record.skipped = len(selected), summary.queued, json.dumps(summary.skipped)
+    session.commit()
+    return summary
+
+
+def _decide_and_queue(session: Session, templates: Templates, policy: Policy, selected: list[Candidate],
+                      record: ReminderRun, summary: Summary, *, today: date, now: datetime, cal: Calendar,
+                      minimum_lak: int, dry_run: bool, opted_out: set[str], progress: Callable[[int], None],
+                      on_batch: Callable[[list[int], datetime], None]) -> None:
     batch: list[int] = []
     reported = 0
     for n, candidate in enumerate(selected, 1):
@@ -158,10 +176,6 @@ def run(session: Session, templates: Templates, policy: Policy, *, today: date, 
             batch = []
             progress(n - reported)
             reported = n
-    record.status, record.finished_at = "done", utcnow()
-    record.processed, record.queued, record.skipped = len(selected), summary.queued, json.dumps(summary.skipped)
-    session.commit()
-    return summary
 
 
 def _queue(session: Session, templates: Templates, policy: Policy, d: Decision, now: datetime, dry_run: bool,

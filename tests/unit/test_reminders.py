@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+import pytest
 from sqlalchemy import select
 
 from sms import tasks
-from sms.models import ReminderRun, SmsMessage, SmsOptOut
+from sms.models import ReminderRun, RunStatus, SmsMessage, SmsOptOut
 from sms.reminders import Calendar, Candidate, decide
 from tests.unit.test_journeys import ALMOST, BEHIND
 from ussd_app.core.extensions import clients
@@ -137,3 +138,15 @@ def test_outbox_and_stats_commands_show_what_to_watch(app, runner):
     assert stats.exit_code == 0
     sent = len([m for m in reminders(app) if m.status == "sent"])
     assert sent > 0 and f"sent       {sent}" in stats.output and "in doubt   0" in stats.output
+
+
+def test_a_run_that_stops_on_an_error_is_recorded_as_failed_and_keeps_what_it_queued(app):
+    def stop(_n: int) -> None:
+        raise RuntimeError("the operator's terminal went away")
+
+    with pytest.raises(RuntimeError):
+        tasks.run_reminders(app, date(2026, 11, 20), progress=stop)  # stops after its first batch
+    with clients(app).sessions() as s:
+        run = s.execute(select(ReminderRun)).scalar_one()
+    assert run.status == RunStatus.FAILED and run.finished_at is not None
+    assert run.queued > 0 and len(reminders(app)) == run.queued
