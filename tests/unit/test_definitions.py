@@ -11,8 +11,6 @@ from tests.conftest import make_app
 from ussd_app.actions import lsso_actions
 from ussd_app.engine.loader import load_text
 from ussd_app.engine.model import DefinitionError
-from ussd_app.engine.nodes import KINDS
-from ussd_app.ussd.runtime import runtime_of
 
 SHIPPED = Path(__file__).resolve().parents[2] / "menus" / "main.yaml"
 
@@ -114,10 +112,3 @@ def test_menus_validate_command(runner, tmp_path):
     result = runner.invoke(args=["menus", "validate", str(bad)])
     assert result.exit_code == 1
     assert "link_dob: date format must be DDMMYYYY" in result.output
-
-
-def test_every_node_kind_is_used_by_a_fixture(app):
-    """Each registered kind needs a fixture here: a new kind without one fails this test."""
-    used = {node.TYPE for node in runtime_of(app).menus.current().nodes.values()}
-    used |= {"message"}  # "contact" is a message node in the shipped menu
-    assert set(KINDS) == used == {"menu", "input", "pin", "action", "end", "message", "router"}

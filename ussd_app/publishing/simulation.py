@@ -36,13 +36,17 @@ class SimScreen:
     effects: list[str]  # what the real service would have done
 
 
+DESCRIPTIONS: dict[type[fx.Effect], str] = {
+    fx.PhoneLinked: "link this phone", fx.PinChanged: "change the PIN", fx.PinLocked: "lock PIN options",
+    fx.LanguageChosen: "remember the language", fx.LinkAttemptFailed: "record a failed identity check",
+}
+
+
 def describe(effect: fx.Effect) -> str:
+    """What the live service would do for this effect (an effect without words shows its type)."""
     if isinstance(effect, fx.SmsRequested):
         return f"queue an SMS ({effect.kind}, {effect.language})"
-    names = {fx.PhoneLinked: "link this phone", fx.PinChanged: "change the PIN",
-             fx.PinLocked: "lock PIN options", fx.LanguageChosen: "remember the language",
-             fx.LinkAttemptFailed: "count a failed identity check"}
-    return names.get(type(effect), type(effect).__name__)
+    return DESCRIPTIONS.get(type(effect), type(effect).__name__)
 
 
 MEMBER_PIN = "simulated"  # stands in for a member's PIN hash, which a simulation never reads
