@@ -37,11 +37,12 @@ run: $(VENV)/.runtime
 	@$(DEMO_ENV) $(FLASK) ussd how-to-dial --port $(PORT)
 	$(DEMO_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload
 
-test: $(VENV)/.dev
+test: lint
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench-ussd: $(VENV)/.dev
 	$(BIN)/python bench/ussd_load.py --help

@@ -87,11 +87,12 @@ def parse_rules(raw: Any, source: str = "") -> Rules:
     top.unknown(raw, _TOP_FIELDS)
     if isinstance(version := raw.get("version"), bool) or not isinstance(version, (str, int)) or not str(version):
         top.fail("'version' is required (text or a number)")
-    raw_schemes = raw.get("schemes") if isinstance(raw.get("schemes"), dict) else {}
-    raw_benefits = raw.get("benefits") if isinstance(raw.get("benefits"), list) else []
+    raw_schemes: dict[str, Any] = raw["schemes"] if isinstance(raw.get("schemes"), dict) else {}
+    raw_benefits: list[Any] = raw["benefits"] if isinstance(raw.get("benefits"), list) else []
     if not raw_schemes or not raw_benefits:
         top.fail("'schemes' (a mapping of scheme codes) and 'benefits' (a list) are both required")
-    schemes = {code: _scheme(code, body, _Check(f"scheme {code!r}", problems)) for code, body in raw_schemes.items()}
+    checked = {code: _scheme(code, body, _Check(f"scheme {code!r}", problems)) for code, body in raw_schemes.items()}
+    schemes = {code: rates for code, rates in checked.items() if rates is not None}
     benefits: dict[str, Benefit | None] = {}
     for index, body in enumerate(raw_benefits, start=1):
         code = body.get("code") if isinstance(body, dict) else None
@@ -147,7 +148,7 @@ def _benefit(body: Any, check: _Check, scheme_codes: set[str]) -> Benefit | None
         else:
             check.fail(f"conditions.min_age must give both M and F (got {min_age!r})")
     source, confidence = check.provenance(body)
-    return Benefit(code=code, name=check.names(body.get("name"), limit=True), schemes=tuple(schemes), sex=sex,
+    return Benefit(code=str(code), name=check.names(body.get("name"), limit=True), schemes=tuple(schemes), sex=sex,
                    min_months=min_months, window_months=window, min_age=min_age, source=source, confidence=confidence)
 
 

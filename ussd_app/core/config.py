@@ -98,7 +98,7 @@ def load_config(env: Mapping[str, str] | None = None, overrides: Mapping[str, An
     config: dict[str, Any] = {}
     for setting in SETTINGS:
         raw = env.get(setting.name)
-        config[setting.name] = setting.default if raw in (None, "") else setting.parse(raw)
+        config[setting.name] = setting.default if raw is None or raw == "" else setting.parse(raw)
     config.update(overrides or {})
     return config
 

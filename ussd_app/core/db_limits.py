@@ -87,7 +87,7 @@ def install(engine: Engine, limits: DbLimits, breaker: Breaker) -> None:
     """Wire the bounds into a PostgreSQL engine."""
 
     @event.listens_for(engine, "do_connect")
-    def _connect(_dialect: Any, _record: Any, cargs: tuple, cparams: dict) -> BoundedConnection:
+    def _connect(_dialect: Any, _record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]) -> BoundedConnection:
         try:
             breaker.check()
         except CircuitOpen as exc:

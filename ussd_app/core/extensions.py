@@ -166,7 +166,7 @@ def init_app(app: Flask, role: str = "web") -> Clients:
         queue=InProcessJobQueue(app) if fake else RQJobQueue(cfg["SMS_QUEUE"], client, cfg["SMS_JOB_TIMEOUT"]),
     )
     app.teardown_appcontext(_close_db)
-    return app.extensions["lsso"]
+    return clients(app)
 
 
 def use_job_limits(app: Flask) -> None:
@@ -190,7 +190,8 @@ def job_command(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def clients(app: Flask | None = None) -> Clients:
-    return (app or current_app).extensions["lsso"]
+    found: Clients = (app or current_app).extensions["lsso"]
+    return found
 
 
 def redis_client() -> redis.Redis:
@@ -201,7 +202,8 @@ def request_unit() -> Unit:
     """The database unit of the current app context (a request, a CLI command), opened on first use."""
     if "db_unit" not in g:
         g.db_unit = clients().unit()
-    return g.db_unit
+    unit: Unit = g.db_unit
+    return unit
 
 
 def db() -> Session:

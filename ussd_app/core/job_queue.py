@@ -50,7 +50,7 @@ class RQJobQueue:
         cleared = 0
         for job in Job.fetch_many(failed.get_job_ids(), connection=self.queue.connection):
             result = job.latest_result() if job is not None else None
-            if result is not None and "AbandonedJobError" in (result.exc_string or ""):
+            if job is not None and result is not None and "AbandonedJobError" in (result.exc_string or ""):
                 failed.remove(job, delete_job=True)
                 cleared += 1
         return cleared
@@ -64,7 +64,7 @@ class InProcessJobQueue:
     def __init__(self, app: Any = None) -> None:
         self.app = app
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
-        self._pending: list[Future] = []
+        self._pending: list[Future[None]] = []
         self._lock = threading.Lock()
 
     def enqueue(self, func: str, *args: Any) -> None:

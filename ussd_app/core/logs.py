@@ -25,10 +25,10 @@ class MaskPhones(logging.Filter):
 def init_app(app: Flask) -> None:
     root = logging.getLogger()
     if not any(isinstance(f, MaskPhones) for h in root.handlers for f in h.filters):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        handler.addFilter(MaskPhones())
-        root.addHandler(handler)
+        stream = logging.StreamHandler()
+        stream.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        stream.addFilter(MaskPhones())
+        root.addHandler(stream)
     root.setLevel(app.config["LOG_LEVEL"])
     for handler in root.handlers:
         if not any(isinstance(f, MaskPhones) for f in handler.filters):

@@ -16,7 +16,7 @@ from ussd_app.core.breaker import Breaker, CircuitOpen
 
 class BreakerConnection(redis.Connection):
     def __init__(self, *args: Any, breaker: Breaker, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
         self.breaker = breaker
 
     def connect_check_health(self, *args: Any, **kwargs: Any) -> None:
@@ -32,7 +32,7 @@ class BreakerConnection(redis.Connection):
     def send_packed_command(self, command: Any, check_health: bool = True) -> None:
         self._guard()
         try:
-            super().send_packed_command(command, check_health)
+            super().send_packed_command(command, check_health)  # type: ignore[no-untyped-call]
         except redis.TimeoutError:
             self.breaker.failed()
             raise

@@ -49,7 +49,8 @@ class Ctx:
                 self._member = members.linked_to_phone(self.state.phone)
                 if self._member is not None:
                     self.state.member = self._member.ssn
-        return self._member
+        found: MemberView | None = self._member
+        return found
 
     def run_action(self, spec: ActionSpec, args: dict[str, Any]) -> ActionResult:
         return spec(self, args)

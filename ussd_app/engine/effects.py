@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
@@ -59,4 +59,4 @@ class SmsRequested(Effect):
     phone: str
     member: str | None
     language: str
-    values: dict = field(default_factory=dict, hash=False)
+    values: dict[str, Any] = field(default_factory=dict, hash=False)

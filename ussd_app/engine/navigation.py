@@ -96,6 +96,7 @@ def _apply(ctx: Ctx, value: str) -> Screen:
             if previous is not None and previous.backable():
                 return _move(ctx, Goto(previous.id), push=False)
         return _move(ctx, Goto(ctx.definition.start), push=False)
+    assert state.node is not None  # a session past its first hop always shows a node
     node = ctx.definition.nodes[state.node]
     return _move(ctx, node.handle(ctx, value))
 

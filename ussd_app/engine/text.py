@@ -54,7 +54,7 @@ class Wait:
 
 def present(value: Any, lang: str) -> str:
     if hasattr(value, "present"):
-        return value.present(lang)
+        return str(value.present(lang))
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}" if abs(value) >= 10000 else str(value)
     if isinstance(value, Mapping):  # a per-language value
@@ -70,7 +70,7 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in _formatter.parse(template) if name}
 
 
-class _Values(dict):
+class _Values(dict[str, Any]):
     def __init__(self, values: Mapping[str, Any], lang: str) -> None:
         super().__init__()
         self._values = values

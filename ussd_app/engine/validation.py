@@ -12,6 +12,7 @@ from typing import Any
 from ussd_app.engine.actions import ActionResult, ActionSpec
 from ussd_app.engine.context import Ctx
 from ussd_app.engine.model import Definition, Node, Problem
+from ussd_app.engine.nodes.action import ActionNode
 from ussd_app.engine.ports import Limits, MemberView, Services
 from ussd_app.engine.render import budget_of, fits, fits_one_page, paginate
 from ussd_app.engine.state import SessionState
@@ -96,8 +97,8 @@ def _templates(defn: Definition) -> list[Problem]:
     out = []
     for node in defn.nodes.values():
         provided = set(BASE_VALUES)
-        if node.TYPE == "action":
-            provided |= set(defn.actions[node.action].samples_for(node.args))
+        if isinstance(node, ActionNode) and node.spec is not None:
+            provided |= set(node.spec.samples_for(node.args))
         for field, text in node.texts():
             for lang, template in (text or {}).items():
                 try:

@@ -133,7 +133,7 @@ def _record_event(rt: Runtime, form: dict[str, str]) -> None:
 
 def _int(raw: str | None) -> int | None:
     try:
-        return int(raw) if raw not in (None, "") else None
+        return int(raw) if raw else None
     except ValueError:
         return None
 

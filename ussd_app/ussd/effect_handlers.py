@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import redis
 from sqlalchemy.orm import Session
@@ -36,12 +37,13 @@ class Sinks:
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
-Handler = Callable[[fx.Effect, Sinks], None]
+E = TypeVar("E", bound=fx.Effect)
+Handler = Callable[[Any, Sinks], None]  # takes the effect type it is registered for
 HANDLERS: dict[type[fx.Effect], Handler] = {}
 
 
-def handles(effect_type: type[fx.Effect]) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
+def handles(effect_type: type[E]) -> Callable[[Callable[[E, Sinks], None]], Callable[[E, Sinks], None]]:
+    def register(fn: Callable[[E, Sinks], None]) -> Callable[[E, Sinks], None]:
         HANDLERS[effect_type] = fn
         return fn
 

@@ -93,6 +93,7 @@ def runtime_of(app: Flask | None = None) -> Runtime:
     if app is None:
         from flask import current_app
 
-        app = current_app  # type: ignore[assignment]
-    return app.extensions["lsso_runtime"]  # type: ignore[union-attr]
+        app = current_app
+    found: Runtime = app.extensions["lsso_runtime"]
+    return found
 

@@ -112,7 +112,8 @@ class SessionStore:
         new_rev = str(int(expected_rev or 0) + 1)
         key = keys.SESSION.format(session_id=stored.state.session_id)
         day, counts = stats or ("", {})
-        args: list = [expected_rev, new_rev, stored.to_json(), self.ttl + GRACE_SECONDS, STATS_DAYS * 86400]
+        args: list[str | int | float] = [expected_rev, new_rev, stored.to_json(), self.ttl + GRACE_SECONDS,
+                                         STATS_DAYS * 86400]
         for name, increment in counts.items():
             args += [name, increment]
         claim_key = keys.HOP_CLAIM.format(session_id=stored.state.session_id, digest=claim)

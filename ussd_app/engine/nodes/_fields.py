@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ussd_app.engine.model import Option, Text
+
+if TYPE_CHECKING:
+    from ussd_app.engine.context import Ctx
+    from ussd_app.engine.steps import Step
+
+
+@overload
+def text(raw: dict[str, Any], key: str = "text", required: Literal[True] = True) -> Text: ...
+@overload
+def text(raw: dict[str, Any], key: str, required: bool) -> Text | None: ...
 
 
 def text(raw: dict[str, Any], key: str = "text", required: bool = True) -> Text | None:
@@ -16,6 +26,12 @@ def text(raw: dict[str, Any], key: str = "text", required: bool = True) -> Text 
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ValueError(f"'{key}' must map each language to its text, e.g. {{lo: ..., en: ...}}")
     return {str(k): v for k, v in value.items()}
+
+
+@overload
+def node_ref(raw: dict[str, Any], key: str, required: Literal[True] = True) -> str: ...
+@overload
+def node_ref(raw: dict[str, Any], key: str, required: bool) -> str | None: ...
 
 
 def node_ref(raw: dict[str, Any], key: str, required: bool = True) -> str | None:
@@ -48,7 +64,7 @@ def option_texts(opts: tuple[Option, ...]) -> list[tuple[str, Text]]:
     return [(f"option {i} label", o.label) for i, o in enumerate(opts, 1)]
 
 
-def option_lines(ctx: Any, opts: tuple[Option, ...]) -> list[str]:
+def option_lines(ctx: Ctx, opts: tuple[Option, ...]) -> list[str]:
     return [f"{i} {ctx.text(o.label)}" for i, o in enumerate(opts, 1)]
 
 
@@ -58,7 +74,7 @@ def choose(opts: tuple[Option, ...], value: str) -> Option | None:
     return None
 
 
-def choose_step(ctx: Any, opts: tuple[Option, ...], value: str) -> Any:
+def choose_step(ctx: Ctx, opts: tuple[Option, ...], value: str) -> Step:
     """The step for a typed option number: go to its node, or ask again."""
     from ussd_app.engine.steps import Goto, Retry
 

@@ -66,7 +66,7 @@ class ActionNode(Node):
                 raise ValueError(f"outcome {outcome!r} must be a node id or {{to, notice}}")
         node = cls(
             id=node_id,
-            text=f.text(raw, required=False),
+            text=f.text(raw, "text", required=False),
             action=name,
             args=args,
             options=f.options(raw),
