@@ -290,8 +290,11 @@ def test_admin_pages_send_a_strict_content_security_policy(publisher):
 
 
 def test_demo_can_turn_the_secure_cookie_off_for_plain_http(database_url):
+    """make run serves plain http: staff sign in and stay signed in (a Secure cookie would never
+    come back over http)."""
     app = make_app(database_url, ADMIN_COOKIE_SECURE=False)
-    create_user(app, "v@lsso.gov.la", "viewer")
-    client = app.test_client()
-    client.get("/admin/login")
-    assert app.config["SESSION_COOKIE_SECURE"] is False
+    staff = Staff(app, "v@lsso.gov.la", "viewer")
+    response = staff.sign_in()
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "Secure" not in cookie
+    assert staff.get("/admin/menus").status_code == 200

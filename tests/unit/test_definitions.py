@@ -91,7 +91,22 @@ def test_every_problem_is_listed_at_once():
     raw["nodes"]["guest_home"]["options"][0]["to"] = "nowhere"
     del raw["nodes"]["link_ssn"]["text"]["en"]
     raw["nodes"]["contributions"]["action"] = "print_money"
-    assert len(problems_of(raw)) >= 3
+    assert problems_of(raw) == [  # each mistake named once, and no knock-on "unreachable" noise
+        "contributions: unknown action 'print_money' (known: benefit_overview, change_pin, check_identity, "
+        "contributions_summary, eligibility, link_phone, sms_eligibility, sms_statement, switch_language, "
+        "voluntary_scheme_info)",
+        "guest_home: next node 'nowhere' does not exist",
+        "link_ssn: text: missing en translation",
+    ]
+
+
+def test_nodes_cut_off_by_a_broken_link_are_said_once_as_a_warning():
+    raw = shipped()
+    raw["nodes"]["guest_home"]["options"][0]["to"] = "nowhere"
+    with pytest.raises(DefinitionError) as err:
+        load_text(yaml.safe_dump(raw, allow_unicode=True), lsso_actions())
+    warnings = [str(p) for p in err.value.problems if p.level == "warning" and "cannot be reached" in p.message]
+    assert len(warnings) == 1 and "10 node(s) cannot be reached until the errors above are fixed" in warnings[0]
 
 
 def test_app_refuses_to_start_on_an_invalid_menu(tmp_path, database_url):

@@ -12,6 +12,7 @@ from sms.models import SmsEvent, SmsMessage, SmsOptOut, SmsPendingReport
 from sms.quiet_hours import QuietHours
 from sms.senders import Accepted, FailedSendError, RejectedSendError, TransientSendError
 from tests.unit.test_journeys import ALMOST, BEHIND, PENSIONER, PIN, TO_LINK_EN, TO_LINK_LO
+from ussd_app.core import keys
 from ussd_app.core.extensions import clients
 from ussd_app.ussd.runtime import runtime_of
 
@@ -85,8 +86,16 @@ def test_a_replayed_hop_queues_no_second_sms(app, client):
     assert len(messages(app)) == 1
 
 
-def test_asking_twice_in_one_session_sends_one_statement(app, dial):
-    dial(PENSIONER).press("1", PIN, "1").ends()
+def test_a_hop_run_again_in_one_session_sends_one_statement(app, dial, client):
+    """AT retries the last hop after Redis lost the session: the hop runs again from its history,
+    asks for the statement again, and the member still gets one (the outbox key is the session's)."""
+    convo = dial(PENSIONER).press("1", PIN, "1").ends()
+    clients(app).redis.delete(keys.SESSION.format(session_id=convo.session_id))
+    again = client.post("/ussd/africastalking", data={
+        "sessionId": convo.session_id, "serviceCode": "*211#", "phoneNumber": PENSIONER, "networkCode": "41801",
+        "text": "*".join(convo.inputs)}).get_data(as_text=True)
+    assert again == convo.screens[-1]  # the same answer
+    assert len(messages(app, kind="statement")) == 1
     dial(PENSIONER).press("1", PIN, "1").ends()  # a new session: a new statement
     assert len(messages(app, kind="statement")) == 2
 

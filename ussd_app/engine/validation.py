@@ -70,10 +70,16 @@ def _graph(defn: Definition, ids: set[str]) -> list[Problem]:
             continue
         reached.add(node_id)
         todo.extend(defn.nodes[node_id].targets())
-    for node_id in defn.nodes:
-        if node_id not in reached and defn.start in ids:
-            out.append(Problem(node_id, "unreachable: no path leads here from the start node"))
-    return out
+    unreached = [node_id for node_id in defn.nodes if node_id not in reached]
+    if defn.start not in ids or not unreached:
+        return out
+    if out or set(defn.nodes) != ids:
+        # A broken link or a node that could not be read cuts paths: the nodes behind it are
+        # not mistakes of their own. Said once, so the real mistakes stay in sight.
+        out.append(Problem(unreached[0], f"{len(unreached)} node(s) cannot be reached until the errors above are "
+                                         f"fixed: {', '.join(unreached)}", level="warning"))
+        return out
+    return out + [Problem(node_id, "unreachable: no path leads here from the start node") for node_id in unreached]
 
 
 def _translations(defn: Definition) -> list[Problem]:
