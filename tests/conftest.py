@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, make_url, text
 
+from tests.demo_people import FROZEN_NOW
 from tests.ussd_dsl import Conversation, ussd
-
-# The demo contribution histories run to 2026-10; tests look at them from a fixed moment.
-FROZEN_NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)  # 10:00 in Vientiane
 
 BASE_CONFIG = {
     "TESTING": True,
@@ -132,13 +129,28 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = make_app(database_url)
-    yield app
+def app_on_demo_data(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Builds apps on this test's copy of the demo data (`**overrides`: settings), and ends them."""
     from ussd_app.core.extensions import clients
+    from ussd_app.core.job_queue import InProcessJobQueue
 
-    clients(app).queue.drain()  # jobs the test queued finish before their database goes
-    clients(app).engine.dispose()
+    made: list[Flask] = []
+
+    def build(**overrides: object) -> Flask:
+        made.append(make_app(database_url, **overrides))
+        return made[-1]
+
+    yield build
+    for app in made:
+        queue = clients(app).queue
+        if isinstance(queue, InProcessJobQueue):
+            queue.drain()  # jobs the test queued finish before their database goes
+        clients(app).engine.dispose()
+
+
+@pytest.fixture
+def app(app_on_demo_data: Callable[..., Flask]) -> Flask:
+    return app_on_demo_data()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
+from tests.at_stub import AtStub
 from tests.conftest import BASE_CONFIG, REDIS_TEST_URL
 
 TOKEN = "integration-webhook-token"
@@ -24,6 +25,14 @@ def redis_url() -> Iterator[str]:
     client.flushdb()
     yield REDIS_TEST_URL
     client.flushdb()
+
+
+@pytest.fixture
+def stub() -> Iterator[AtStub]:
+    """Africa's Talking's SMS API as our stub on 127.0.0.1, driven through the real SDK."""
+    stub = AtStub().start()
+    yield stub
+    stub.stop()
 
 
 @pytest.fixture

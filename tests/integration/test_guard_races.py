@@ -13,12 +13,12 @@ from sqlalchemy import create_engine, text
 
 from tests.admin_helpers import Staff, create_user
 from tests.conftest import make_app
+from tests.demo_people import BEHIND, BEHIND_SSN, PIN
 from tests.integration.conftest import TOKEN
 from tests.servers import Gunicorn, at_once, post
 from ussd_app.core.extensions import clients
 from ussd_app.ussd.guards import Policy, RedisGuard, Window
 
-BEHIND, BEHIND_SSN, PIN = "+8562055523456", "3002345678", "2580"
 TO_LINK_SSN, TO_LINK_PHONE, TO_LINK_DOB = "1003456789", "+8562055534567", "03111992"
 
 

@@ -11,13 +11,13 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from tests.conftest import make_app
+from tests.demo_people import PENSIONER, PIN
 from tests.integration.conftest import TOKEN
 from tests.servers import Gunicorn, at_once, get, post
 from tests.tcp_proxy import TcpProxy
 from ussd_app.core.extensions import clients
 from ussd_app.gateways.errors import FAULT_TEXT
 
-PENSIONER, PIN = "+8562055512345", "2580"
 MEMBER_MENU = "1 ເງິນສົມທົບ"  # a dial from a linked phone: the member is read from the database
 
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 import os
 import random
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -42,22 +41,14 @@ def contributions_csv(*rows: str) -> bytes:
 
 
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    schema = f"members_it_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
+def engine(empty_pg_url: str) -> Iterator[Engine]:
     # Imports and seeding are batch work: they run with the job bounds (see extensions.job_command).
-    engine = build_engine(f"{PG_URL}{sep}options=-csearch_path%3D{schema}", DbLimits(statement_ms=60000))
+    engine = build_engine(empty_pg_url, DbLimits(statement_ms=60000))
     try:
         create_schema(engine)
         yield engine
     finally:
         engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

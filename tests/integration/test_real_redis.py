@@ -9,22 +9,19 @@ import pytest
 import redis
 
 from tests.conftest import make_app
+from tests.demo_people import BEHIND, PENSIONER, PIN, TO_LINK_LO
 from tests.ussd_dsl import ussd
 from ussd_app.core import keys
-from ussd_app.core.extensions import clients
 from ussd_app.ussd.runtime import runtime_of
 
 pytestmark = pytest.mark.both_databases  # the journeys on production's database too
 
-PENSIONER, BEHIND, PIN = "+8562055512345", "+8562055523456", "2580"
-TO_LINK = ("+8562055534567", "1003456789", "03111992")
+TO_LINK = TO_LINK_LO
 
 
 @pytest.fixture
-def app(database_url, redis_url):
-    app = make_app(database_url, REDIS_URL=redis_url)
-    yield app
-    clients(app).engine.dispose()
+def app(app_on_demo_data, redis_url):
+    return app_on_demo_data(REDIS_URL=redis_url)
 
 
 def post(client, session_id: str, phone: str, text: str) -> str:

@@ -19,13 +19,6 @@ from tests.at_stub import AtStub
 TO = "+8562055512345"
 
 
-@pytest.fixture
-def stub():
-    stub = AtStub().start()
-    yield stub
-    stub.stop()
-
-
 @pytest.fixture(params=["outbox", "africastalking"])
 def sender(request, stub):
     if request.param == "outbox":

@@ -8,9 +8,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import FROZEN_NOW, make_app
+from tests.demo_people import FROZEN_NOW, PENSIONER, STRANGER
 from tests.unit.test_admin_analytics import figures, notice, signed_in
-from tests.unit.test_journeys import PENSIONER, STRANGER
 from tests.ussd_dsl import ussd
 from ussd_app.analytics import usage as usage_stats
 from ussd_app.analytics.usage import UsageDay
@@ -23,10 +22,8 @@ KEY = "ussd:stats:2026-11-20"
 
 
 @pytest.fixture
-def app(database_url, redis_url):  # type: ignore[no-untyped-def]
-    app = make_app(database_url, REDIS_URL=redis_url, ADMIN_COOKIE_SECURE=False)
-    yield app
-    clients(app).engine.dispose()
+def app(app_on_demo_data, redis_url):  # type: ignore[no-untyped-def]
+    return app_on_demo_data(REDIS_URL=redis_url, ADMIN_COOKIE_SECURE=False)
 
 
 def stored(app) -> dict[tuple[str, str, str], tuple[int, int, int]]:

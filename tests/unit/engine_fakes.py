@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
+from tests.demo_people import FROZEN_NOW
 from ussd_app.core.clock import FixedClock
 from ussd_app.engine import effects as fx
 from ussd_app.engine.ports import ContributionSummary, ContributionView, Limits, MemberView, Services
 from ussd_app.members.pins import PinHasher
 from ussd_app.ussd.guards import UssdGuards, memory_guards
 
-NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
+NOW = FROZEN_NOW
 PINS = PinHasher("unit-test-pepper")
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from tests.admin_helpers import PASSWORD, Staff, create_user
+from tests.admin_helpers import PASSWORD, Staff
 from tests.conftest import make_app
 from tests.ussd_dsl import ussd
 from ussd_app.admin.models import AuditEntry
@@ -180,7 +180,8 @@ def test_every_kind_of_problem_is_listed_with_its_node(publisher):
     raw["nodes"]["guest_home"]["options"][1]["to"] = "gone"
     publisher.post(f"/admin/menus/{version}", {"yaml": yaml.safe_dump(raw, allow_unicode=True)})
     page = publisher.get(f"/admin/menus/{version}").get_data(as_text=True)
-    for expected in ("<code>orphan</code>: unreachable", "<code>contact</code>: screen over budget in lo",
+    assert re.search(r"cannot be reached until the errors above are fixed: [^<]*orphan", page)
+    for expected in ("<code>contact</code>: screen over budget in lo",
                      "<code>voluntary_info</code>: text: missing en translation",
                      "<code>link_ssn</code>: invalid regex",
                      "<code>eligibility</code>: unknown action &#39;pay_out&#39;",

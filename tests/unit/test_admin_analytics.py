@@ -12,14 +12,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from tests.conftest import FROZEN_NOW, make_app
-from tests.unit.test_journeys import NO_CONTRIB, PENSIONER, STRANGER
+from tests.admin_helpers import PASSWORD
+from tests.demo_people import FROZEN_NOW, NO_CONTRIB, PENSIONER, STRANGER
 from tests.ussd_dsl import ussd
 from ussd_app.analytics.session_events import UssdSessionEvent
 from ussd_app.core.extensions import clients
 from ussd_app.ussd.runtime import runtime_of
 
-PASSWORD = "a long password 123"
 _CSRF = re.compile(r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">')
 _ROW = re.compile(r'<tr data-node="([^"]*)">(.*?)</tr>', re.S)
 _CELL = re.compile(r'<td class="num" data-col="(\w+)">([^<]*)</td>')
@@ -59,11 +58,8 @@ def notice(client: FlaskClient, session_id: str, status: str = "Incomplete", at:
 
 
 @pytest.fixture
-def app(database_url: str):  # type: ignore[no-untyped-def]
-    app = make_app(database_url, ADMIN_COOKIE_SECURE=False)
-    yield app
-    clients(app).queue.drain()
-    clients(app).engine.dispose()
+def app(app_on_demo_data):  # type: ignore[no-untyped-def]
+    return app_on_demo_data(ADMIN_COOKIE_SECURE=False)
 
 
 def test_give_up_on_the_benefits_menu_shows_as_ended_there(app):

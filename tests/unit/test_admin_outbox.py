@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -12,23 +11,19 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from sms.models import ReminderRun, SmsMessage
-from tests.conftest import make_app
-from tests.unit.test_journeys import ALMOST, BEHIND, TO_LINK_LO
+from tests.admin_helpers import PASSWORD
+from tests.demo_people import ALMOST, BEHIND, TO_LINK_LO
 from tests.ussd_dsl import ussd
 from ussd_app.core.extensions import clients
 from ussd_app.text.phones import mask
 
-PASSWORD = "a long password 123"
 VIEWER = "viewer@lsso.gov.la"
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
+def app(app_on_demo_data) -> Flask:  # type: ignore[no-untyped-def]
     """As conftest's app, but the session cookie also travels over the test client's plain http."""
-    app = make_app(database_url, ADMIN_COOKIE_SECURE=False)
-    yield app
-    clients(app).queue.drain()
-    clients(app).engine.dispose()
+    return app_on_demo_data(ADMIN_COOKIE_SECURE=False)
 
 
 def sign_in(client: FlaskClient, runner: FlaskCliRunner, email: str = VIEWER, role: str = "viewer") -> None:

@@ -10,21 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import FROZEN_NOW
+from tests.demo_people import ALMOST, BEHIND, FROZEN_NOW, NO_CONTRIB, PENSIONER, PIN, STRANGER, TO_LINK_EN, TO_LINK_LO
 from ussd_app.core.extensions import clients
 from ussd_app.members.models import Member
 from ussd_app.ussd.runtime import runtime_of
 
 pytestmark = pytest.mark.both_databases  # the journeys on production's database too
 
-PENSIONER = "+8562055512345"  # linked, lo, enterprise, 192 months, born 1964
-BEHIND = "+8562055523456"  # linked, lo, voluntary, last paid 2026-06
-TO_LINK_LO = ("+8562055534567", "1003456789", "03111992")  # not linked, lo
-TO_LINK_EN = ("+8562055545678", "2004567890", "30051979")  # not linked, civil servant
-NO_CONTRIB = "+8562055556789"  # linked, en, no contributions
-ALMOST = "+8562055567890"  # linked, en, voluntary, 179 months, born 1970
-STRANGER = "+8562099990000"  # not in the data set
-PIN = "2580"
 
 
 def member_row(app, ssn: str) -> Member:

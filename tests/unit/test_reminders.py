@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sms import tasks
 from sms.models import ReminderRun, RunStatus, SmsMessage, SmsOptOut
 from sms.reminders import Calendar, Candidate, decide
-from tests.unit.test_journeys import ALMOST, BEHIND
+from tests.demo_people import ALMOST, BEHIND
 from ussd_app.core.extensions import clients
 from ussd_app.ussd.runtime import runtime_of
 

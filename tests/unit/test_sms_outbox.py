@@ -11,12 +11,12 @@ from sms import delivery, outbox, reports
 from sms.models import SmsEvent, SmsMessage, SmsOptOut, SmsPendingReport
 from sms.quiet_hours import QuietHours
 from sms.senders import Accepted, FailedSendError, RejectedSendError, TransientSendError
-from tests.unit.test_journeys import ALMOST, BEHIND, PENSIONER, PIN, TO_LINK_EN, TO_LINK_LO
+from tests.demo_people import ALMOST, BEHIND, FROZEN_NOW, PENSIONER, PIN, TO_LINK_EN, TO_LINK_LO
 from ussd_app.core import keys
 from ussd_app.core.extensions import clients
 from ussd_app.ussd.runtime import runtime_of
 
-NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)  # 10:00 in Vientiane
+NOW = FROZEN_NOW  # 10:00 in Vientiane
 
 
 def messages(app, **where) -> list[SmsMessage]:

@@ -8,7 +8,7 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from tests.unit.test_journeys import PENSIONER, PIN, STRANGER, TO_LINK_LO
+from tests.demo_people import PENSIONER, PIN, STRANGER, TO_LINK_LO
 from ussd_app.analytics.session_events import UssdSessionEvent
 from ussd_app.core.extensions import clients
 from ussd_app.members.models import Member

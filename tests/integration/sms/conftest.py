@@ -27,13 +27,6 @@ TOKEN = "worker-test-token"
 
 
 @pytest.fixture
-def stub():
-    stub = AtStub().start()
-    yield stub
-    stub.stop()
-
-
-@pytest.fixture
 def settings(request, tmp_path, redis_url, stub) -> dict[str, str]:
     """The configuration the test process and its workers share (through the environment)."""
     database = request.getfixturevalue("pg_url") if os.environ.get("TEST_DATABASE_URL") else \
