@@ -1,0 +1,80 @@
+"""Golden transcripts: the main journeys of the shipped menu, in Lao and in English, screen by
+screen through the real webhook, compared with tests/golden/*.txt. The clock is frozen and the
+session ids are fixed, so a transcript changes only when what a member sees changes. Keys typed
+on PIN screens are written as ••••.
+
+After a deliberate change to the menu, texts or rules, regenerate them and read the diff:
+
+    UPDATE_TRANSCRIPTS=1 .venv/bin/pytest tests/unit/test_transcripts.py
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.demo_people import ALMOST, BEHIND, PENSIONER, PIN, STRANGER, TO_LINK_EN, TO_LINK_LO
+from tests.ussd_dsl import Conversation, ussd
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+UPDATE = os.environ.get("UPDATE_TRANSCRIPTS") == "1"
+
+# name -> (phone, keys pressed after the dial); each is run once in Lao and once in English.
+JOURNEYS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "public_menu_and_benefits": (STRANGER, ("2", "1", "0", "3")),
+    "voluntary_scheme": (STRANGER, ("3",)),
+    "link_my_phone": (TO_LINK_LO[0], ("1", TO_LINK_LO[1], TO_LINK_LO[2], "4826", "4826")),
+    "link_with_wrong_birth_date": (TO_LINK_EN[0], ("1", TO_LINK_EN[1], "01011980")),
+    "my_contributions": (PENSIONER, ("1", PIN, "1")),
+    "eligibility": (ALMOST, ("2", PIN, "1")),
+    "behind_with_payments": (BEHIND, ("1", PIN)),
+    "change_pin": (PENSIONER, ("3", PIN, "6048", "6048")),
+    "wrong_pin_three_times": (BEHIND, ("1", "1111", "1112", "1113")),
+}
+
+
+def _language_key(screen: str, to: str) -> str:
+    """The home screen's language option: its last line, labelled in the other language."""
+    last = screen.splitlines()[-1]
+    label = "English" if to == "en" else "ພາສາລາວ"
+    assert last.endswith(label), f"no language option on:\n{screen}"
+    return last.split(" ", 1)[0]
+
+
+def transcript(client, name: str, lang: str) -> str:  # type: ignore[no-untyped-def]
+    phone, keys = JOURNEYS[name]
+    convo: Conversation = ussd(client).dial(phone, session_id=f"golden-{name}-{lang}-0")
+    home_lang = "en" if convo.screen.splitlines()[-1].endswith("ພາສາລາວ") else "lo"
+    if home_lang != lang:  # switch first, then start the journey in a new session
+        convo.press(_language_key(convo.screen, lang))
+        convo = ussd(client).dial(phone, session_id=f"golden-{name}-{lang}-1")
+    lines = [f"# {name} ({lang}), dialled from {phone[:7]}…{phone[-2:]}", "", f"> dial {convo.service_code}"]
+    lines += _screen(convo)
+    for key in keys:
+        shown = "••••" if "PIN" in convo.screen else key  # PINs appear nowhere, fixtures included
+        convo.press(key)
+        lines += [f"> {shown}"] + _screen(convo)
+    return "\n".join(lines) + "\n"
+
+
+def _screen(convo: Conversation) -> list[str]:
+    return [f"{'END' if convo.ended else 'CON'} | {row}" for row in convo.screen.splitlines()] + [""]
+
+
+@pytest.mark.parametrize("lang", ["lo", "en"])
+@pytest.mark.parametrize("name", sorted(JOURNEYS))
+def test_journey_matches_its_golden_transcript(client, name, lang):
+    got = transcript(client, name, lang)
+    path = GOLDEN / f"{name}.{lang}.txt"
+    if UPDATE:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert path.exists(), f"{path.name} is missing: run with UPDATE_TRANSCRIPTS=1 and read what it wrote"
+    assert got == path.read_text(encoding="utf-8"), f"{path.name} changed: if on purpose, regenerate it"
+
+
+def test_every_transcript_on_disk_belongs_to_a_journey():
+    expected = {f"{name}.{lang}.txt" for name in JOURNEYS for lang in ("lo", "en")}
+    assert {p.name for p in GOLDEN.glob("*.txt")} == expected
