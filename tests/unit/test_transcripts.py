@@ -53,7 +53,8 @@ def transcript(client, name: str, lang: str) -> str:  # type: ignore[no-untyped-
     lines = [f"# {name} ({lang}), dialled from {phone[:7]}…{phone[-2:]}", "", f"> dial {convo.service_code}"]
     lines += _screen(convo)
     for key in keys:
-        shown = "••••" if "PIN" in convo.screen else key  # PINs appear nowhere, fixtures included
+        pin = len(key) == 4 and key.isdigit() and "PIN" in convo.screen
+        shown = "••••" if pin else key  # PINs appear nowhere, fixtures included
         convo.press(key)
         lines += [f"> {shown}"] + _screen(convo)
     return "\n".join(lines) + "\n"
