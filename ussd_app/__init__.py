@@ -40,8 +40,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     logs.init_app(app)
     clients = extensions.init_app(app)
     menus = menu_store.build_menu_store(app.config, clients)
-    app.extensions["lsso_runtime"] = build_runtime(app.config, clients, menus, build_sms(app.config, clients.queue),
-                                                   clock)
+    runtime = app.extensions["lsso_runtime"] = build_runtime(app.config, clients, menus,
+                                                             build_sms(app.config, clients.queue), clock)
     menus_cli.init_app(app)
     sms.init_app(app)
     admin.init_app(app)
@@ -54,6 +54,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     app.register_blueprint(africastalking.bp)
     for webhook in (health_bp, africastalking.bp, sms_callbacks.bp):  # AT signs nothing: the token guards these
         admin.csrf.exempt(webhook)
+    # The hop, the hot path, is answered in front of Flask (see gateways/africastalking.py).
+    app.wsgi_app = africastalking.HopEndpoint(runtime, app.config, app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

@@ -174,3 +174,9 @@ def test_session_in_redis_holds_no_pin(app, client):
         post(client, {**GOOD, "sessionId": "nopin-2", "phoneNumber": phone, "text": text})
     raw = clients(app).redis.hget("ussd:session:nopin-2", "body").decode()
     assert "4826" not in raw and "new_pin" in raw  # only the hash of the chosen PIN is kept
+
+
+def test_only_posts_are_hops(client):
+    response = client.get(URL)
+    assert response.status_code == 405 and response.headers["Allow"] == "POST"
+    assert response.get_data(as_text=True) == "method not allowed: AT posts hops"

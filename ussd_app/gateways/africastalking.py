@@ -1,13 +1,20 @@
 """Africa's Talking USSD: parse its form posts into Hops, render Screens as "CON …" / "END …".
 
 AT sends the whole input history joined by "*" in `text`; the hop runner works out what is new.
+The hop itself is answered by `HopEndpoint`, a plain WSGI app in front of Flask: it is the hot
+path of the service and needs nothing of Flask (no request context, no routing). AT's
+end-of-session notices, rarer, go through the Flask blueprint.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
+import re
 import time
-import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qs
 
 from flask import Blueprint, Response
 
@@ -18,6 +25,7 @@ from ussd_app.gateways.webhook_requests import (
     USSD_BODY_LIMIT,
     BadRequest,
     limit_bodies,
+    parse_form,
     plain,
     request_form,
     token_refusal,
@@ -33,6 +41,7 @@ limit_bodies(bp, USSD_BODY_LIMIT)
 MAX_TEXT = 1000
 MAX_FIELD = 100
 REQUIRED = ("sessionId", "serviceCode", "phoneNumber", "text")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode's Cc category, exactly
 
 
 def parse_hop(form: dict[str, str], region: str) -> Hop:
@@ -40,7 +49,7 @@ def parse_hop(form: dict[str, str], region: str) -> Hop:
     if missing:
         raise BadRequest(f"missing field(s): {', '.join(missing)}")
     for name, value in form.items():
-        if any(unicodedata.category(ch) == "Cc" for ch in value):
+        if _CONTROL.search(value):
             raise BadRequest(f"{name} contains control characters")
     text = form["text"]
     if len(text) > MAX_TEXT:
@@ -67,27 +76,86 @@ def render(screen: Screen) -> str:
     return ("END " if screen.end else "CON ") + screen.text
 
 
-@bp.post("/ussd/africastalking")
-def ussd() -> Response:
-    refused = token_refusal()
-    if refused:
-        return refused
-    started = time.perf_counter()
-    rt = runtime_of()
+HOP_PATH = "/ussd/africastalking"
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+_STATUS = {200: "200 OK", 400: "400 Bad Request", 403: "403 Forbidden", 405: "405 Method Not Allowed",
+           413: "413 Content Too Large"}
+
+
+class HopEndpoint:
+    """POST /ussd/africastalking, answered before Flask sees it; every other request goes on to
+    `fallback` (the Flask app). Installed by create_app as `app.wsgi_app`, so the test client and
+    every server take the same path."""
+
+    def __init__(self, rt: Runtime, config: Mapping[str, Any], fallback: WSGIApp) -> None:
+        self.rt = rt
+        self.token = str(config["USSD_WEBHOOK_TOKEN"]).encode()
+        self.fallback = fallback
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != HOP_PATH:
+            return self.fallback(environ, start_response)
+        status, body, close = self.answer(environ)
+        data = body.encode()
+        headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(data)))]
+        if close:
+            headers.append(("Connection", "close"))  # so the server does not read the rest to keep the connection
+        if status == 405:
+            headers.append(("Allow", "POST"))
+        start_response(_STATUS[status], headers)
+        return [data]
+
+    def answer(self, environ: dict[str, Any]) -> tuple[int, str, bool]:
+        """(status, body, close the connection)."""
+        if environ.get("REQUEST_METHOD") != "POST":
+            return 405, "method not allowed: AT posts hops", False
+        if not self._token_ok(environ):
+            return 403, "forbidden: bad or missing token", False
+        length = environ.get("CONTENT_LENGTH") or ""
+        if length.isdigit() and int(length) > USSD_BODY_LIMIT:
+            return 413, f"request too large: at most {USSD_BODY_LIMIT} bytes", True
+        if environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+            return 400, "bad request: expected an application/x-www-form-urlencoded body", False
+        raw = environ["wsgi.input"].read(int(length) if length.isdigit() else USSD_BODY_LIMIT + 1)
+        if len(raw) > USSD_BODY_LIMIT:
+            return 413, f"request too large: at most {USSD_BODY_LIMIT} bytes", True
+        started = time.perf_counter()
+        try:
+            hop = parse_hop(parse_form(raw), self.rt.region)
+        except BadRequest as exc:
+            return 400, f"bad request: {exc}", False
+        try:
+            body = render(run_hop(self.rt, hop))
+        except SessionMismatch as exc:
+            log.warning("refused hop for session=%s phone=%s: %s", hop.session_id, mask(hop.phone), exc)
+            return 400, f"bad request: {exc}", False
+        except Exception:  # noqa: BLE001 - a member must get a polite END, never a 500 or a traceback
+            log.exception("hop failed for session=%s phone=%s", hop.session_id, mask(hop.phone))
+            body = "END " + FAULT_TEXT
+        log.debug("hop took %.1f ms", (time.perf_counter() - started) * 1000)
+        return 200, body, False
+
+    def _token_ok(self, environ: dict[str, Any]) -> bool:
+        if not self.token:
+            return True  # ALLOW_UNAUTHENTICATED_WEBHOOKS (make run's demo), refused at start otherwise
+        header = environ.get("HTTP_X_WEBHOOK_TOKEN")
+        given = _header_bytes(header) if header else _query_token(environ.get("QUERY_STRING", ""))
+        return hmac.compare_digest(given, self.token)
+
+
+def _header_bytes(value: str) -> bytes:
+    # WSGI hands headers over as latin-1 text: encoding it back gives the very bytes that came
+    # (a test client may pass other text; it is compared as UTF-8 then, and refused).
     try:
-        hop = parse_hop(request_form(), rt.region)
-    except BadRequest as exc:
-        return plain(f"bad request: {exc}", 400)
-    try:
-        body = render(run_hop(rt, hop))
-    except SessionMismatch as exc:
-        log.warning("refused hop for session=%s phone=%s: %s", hop.session_id, mask(hop.phone), exc)
-        return plain(f"bad request: {exc}", 400)
-    except Exception:  # noqa: BLE001 - a member must get a polite END, never a 500 or a traceback
-        log.exception("hop failed for session=%s phone=%s", hop.session_id, mask(hop.phone))
-        body = "END " + FAULT_TEXT
-    log.debug("hop took %.1f ms", (time.perf_counter() - started) * 1000)
-    return plain(body)
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode()
+
+
+def _query_token(query: str) -> bytes:
+    if "token=" not in query:
+        return b""
+    return (parse_qs(query).get("token") or [""])[0].encode()
 
 
 @bp.post("/ussd/africastalking/events")
