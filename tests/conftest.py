@@ -54,7 +54,7 @@ def seed_demo_database(database_url: str) -> None:
         seed_demo(session, runtime_of(app).pins)
         session.commit()
         menu_versions.seed(session, MENU_FILE, runtime_of(app).actions)
-    clients(app).engine.dispose()
+    clients(app).dispose()
 
 
 @pytest.fixture(scope="session")
@@ -145,7 +145,7 @@ def app_on_demo_data(database_url: str) -> Iterator[Callable[..., Flask]]:
         queue = clients(app).queue
         if isinstance(queue, InProcessJobQueue):
             queue.drain()  # jobs the test queued finish before their database goes
-        clients(app).engine.dispose()
+        clients(app).dispose()
 
 
 @pytest.fixture

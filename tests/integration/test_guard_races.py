@@ -112,4 +112,4 @@ def test_thirty_parallel_sign_ins_check_five_passwords(database_url, redis_url):
     assert sum("Too many failed sign-ins" in p for p in pages) == 25
     # And the right password is refused too until the 15 minutes are over.
     assert "Too many failed sign-ins" in Staff(app, "staff@lsso.example").sign_in().get_data(as_text=True)
-    clients(app).engine.dispose()
+    clients(app).dispose()

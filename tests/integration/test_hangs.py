@@ -60,7 +60,7 @@ def test_hops_after_an_idle_pause_all_succeed(pg_url, redis_url):
     # And a whole journey on one of those connections.
     assert "ຈ່າຍແລ້ວ" in client.post("/ussd/africastalking", data=hop_form("idle-pin", f"1*{PIN}")).get_data(
         as_text=True)
-    clients(app).engine.dispose()
+    clients(app).dispose()
 
 
 def test_a_hanging_database_gets_the_fault_reply_within_a_second_and_recovers(pg_url, redis_url):
@@ -80,7 +80,7 @@ def test_a_hanging_database_gets_the_fault_reply_within_a_second_and_recovers(pg
         proxy.thaw()
         assert _recovers(lambda: "ຈ່າຍແລ້ວ" in in_process_hop(client, f"after-{uuid.uuid4().hex}", f"1*{PIN}")[1])
         assert client.get("/readyz").status_code == 200
-        clients(app).engine.dispose()
+        clients(app).dispose()
 
 
 def test_a_new_connection_to_a_hanging_database_gives_up_within_a_second(pg_url, redis_url):
@@ -90,7 +90,7 @@ def test_a_new_connection_to_a_hanging_database_gives_up_within_a_second(pg_url,
         app = make_app(via(pg_url, proxy), REDIS_URL=redis_url)
         elapsed, body = in_process_hop(app.test_client(), "cold", f"1*{PIN}")
         assert body == "END " + FAULT_TEXT and elapsed < 1.0, f"{elapsed:.2f} s: {body}"
-        clients(app).engine.dispose()
+        clients(app).dispose()
 
 
 def test_a_slow_statement_is_cancelled_by_the_server(pg_url, redis_url):
@@ -104,7 +104,7 @@ def test_a_slow_statement_is_cancelled_by_the_server(pg_url, redis_url):
     assert time.perf_counter() - started < 0.5
     with clients(app).engine.connect() as conn:  # the server said so: the connection is still good
         assert conn.execute(text("SELECT 1")).scalar() == 1
-    clients(app).engine.dispose()
+    clients(app).dispose()
 
 
 def _recovers(check, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-def]

@@ -419,7 +419,7 @@ def cli_app(tmp_path: Path) -> Iterator[Flask]:
         "PIN_PEPPER": "test-pepper", "SECRET_KEY": "test-secret", "LOG_LEVEL": "WARNING",
     })
     yield app
-    extensions.clients(app).engine.dispose()
+    extensions.clients(app).dispose()
 
 
 def run_cli(app: Flask, tmp_path: Path, command: str, data: bytes):  # type: ignore[no-untyped-def]

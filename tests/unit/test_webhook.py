@@ -8,6 +8,7 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
+from sms.models import SmsMessage
 from tests.demo_people import PENSIONER, PIN, STRANGER, TO_LINK_LO
 from ussd_app.analytics.session_events import UssdSessionEvent
 from ussd_app.core.extensions import clients
@@ -180,3 +181,18 @@ def test_only_posts_are_hops(client):
     response = client.get(URL)
     assert response.status_code == 405 and response.headers["Allow"] == "POST"
     assert response.get_data(as_text=True) == "method not allowed: AT posts hops"
+
+
+def test_an_older_hop_arriving_late_runs_nothing_and_shows_the_screen_of_now(app, client):
+    """A retry of "1" reaching us after "1*PIN*…": its "1" answered the home menu, so it must not
+    be pressed again on the contributions screen (where "1" would send an SMS)."""
+    hop = {**GOOD, "sessionId": "late-1", "phoneNumber": PENSIONER}
+    post(client, {**hop, "text": ""})
+    now = post(client, {**hop, "text": f"1*{PIN}"}).get_data(as_text=True)
+    assert "ຈ່າຍແລ້ວ" in now
+    late = post(client, {**hop, "text": "1"}).get_data(as_text=True)
+    assert late == now
+    with clients(app).sessions() as s:
+        assert s.execute(select(func.count()).select_from(SmsMessage)).scalar_one() == 0
+    # The session goes on from where it stood.
+    assert post(client, {**hop, "text": f"1*{PIN}*1"}).get_data(as_text=True).startswith("END ")

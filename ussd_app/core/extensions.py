@@ -37,13 +37,18 @@ BREAKER_SECONDS = 1.0  # after a timeout, fail at once this long before trying t
 class Clients:
     redis: redis.Redis
     engine: Engine
-    reads: Engine  # the same pool, in autocommit: a read needs no BEGIN/ROLLBACK round trips
+    reads: Engine  # its own pool of connections made in autocommit: a read needs no BEGIN/ROLLBACK
     sessions: sessionmaker[Session]
     redis_is_fake: bool
     queue: JobQueue  # RQ on a real Redis; a thread pool in this process with the fake one
 
     def unit(self) -> Unit:
         return Unit(self)
+
+    def dispose(self) -> None:
+        """Close every pooled database connection (tests, and after a fork)."""
+        self.engine.dispose()
+        self.reads.dispose()
 
 
 class Unit:
@@ -114,10 +119,16 @@ def build_redis(url: str, timeout: float, breaker: Breaker | None = None) -> tup
     return client, False
 
 
-def build_engine(url: str, limits: DbLimits | None = None, breaker: Breaker | None = None) -> Engine:
-    """SQLAlchemy engine; SQLite gets WAL and foreign keys, PostgreSQL bounds on every wait."""
+def build_engine(url: str, limits: DbLimits | None = None, breaker: Breaker | None = None,
+                 autocommit: bool = False) -> Engine:
+    """SQLAlchemy engine; SQLite gets WAL and foreign keys, PostgreSQL bounds on every wait.
+
+    `autocommit`: every connection is made in autocommit once, and handed back as it is: no
+    switching the mode at each checkout and no rollback at each return (each costs a wait)."""
     limits = limits or DbLimits()
     kwargs: dict[str, Any] = {}
+    if autocommit:
+        kwargs.update(isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
     sa_url = make_url(url)
     if url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[-1]
@@ -156,11 +167,12 @@ def db_limits_of(cfg: Mapping[str, Any], role: str = "web") -> DbLimits:
 def init_app(app: Flask, role: str = "web") -> Clients:
     cfg = app.config
     client, fake = build_redis(cfg["REDIS_URL"], cfg["REDIS_TIMEOUT_SECONDS"], Breaker("redis", BREAKER_SECONDS))
-    engine = build_engine(cfg["DATABASE_URL"], db_limits_of(cfg, role), Breaker("database", BREAKER_SECONDS))
+    limits, breaker = db_limits_of(cfg, role), Breaker("database", BREAKER_SECONDS)
+    engine = build_engine(cfg["DATABASE_URL"], limits, breaker)
     app.extensions["lsso"] = Clients(
         redis=client,
         engine=engine,
-        reads=engine.execution_options(isolation_level="AUTOCOMMIT"),
+        reads=build_engine(cfg["DATABASE_URL"], limits, breaker, autocommit=True),
         sessions=sessionmaker(engine, expire_on_commit=False),
         redis_is_fake=fake,
         queue=InProcessJobQueue(app) if fake else RQJobQueue(cfg["SMS_QUEUE"], client, cfg["SMS_JOB_TIMEOUT"]),
@@ -172,9 +184,10 @@ def init_app(app: Flask, role: str = "web") -> Clients:
 def use_job_limits(app: Flask) -> None:
     """Rebuild the database engine with the bounds of batch work (a CLI command, a worker)."""
     c = clients(app)
-    c.engine.dispose()
-    c.engine = build_engine(app.config["DATABASE_URL"], db_limits_of(app.config, "job"), Breaker("database"))
-    c.reads = c.engine.execution_options(isolation_level="AUTOCOMMIT")
+    c.dispose()
+    limits, breaker = db_limits_of(app.config, "job"), Breaker("database")
+    c.engine = build_engine(app.config["DATABASE_URL"], limits, breaker)
+    c.reads = build_engine(app.config["DATABASE_URL"], limits, breaker, autocommit=True)
     c.sessions.configure(bind=c.engine)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 
 
@@ -9,6 +11,7 @@ class InvalidPhone(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=4096)  # every hop of a session parses the same number again
 def normalise(raw: str, region: str = "LA") -> str:
     """'020 5551 2345', '2055512345' or '+8562055512345' -> '+8562055512345'.
 

@@ -77,8 +77,12 @@ def _run(rt: Runtime, unit: Unit, hop: Hop, digest: str) -> Screen:
             if stored.history_digest == digest:
                 return Screen(stored.reply, stored.reply_end)  # a replay: same answer, nothing re-run
             consumed = stored.consumed
-            known_history = consumed <= len(hop.inputs) and rt.digest(hop.inputs[:consumed]) == stored.history_digest
-            event = Typed(*hop.inputs[stored.consumed:]) if known_history else Typed(*hop.inputs[-1:])
+            if len(hop.inputs) < consumed:
+                # An older hop arriving late (AT's history only grows): answering it with the
+                # screen shown now is all it may do; its last key belonged to an earlier screen.
+                return Screen(stored.reply, stored.reply_end)
+            known_history = rt.digest(hop.inputs[:consumed]) == stored.history_digest
+            event = Typed(*hop.inputs[consumed:]) if known_history else Typed(*hop.inputs[-1:])
         else:
             stored = StoredSession(_new_state(rt, hop, loaded, members))
             event = TimedOut() if timed_out else Typed(*hop.inputs)

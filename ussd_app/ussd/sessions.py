@@ -7,11 +7,11 @@ is recognised as such (a "timed-out resume") instead of being taken for a new di
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import redis
 
 from ussd_app.core import keys
@@ -35,6 +35,16 @@ end
 if #ARGV >= 6 then redis.call('EXPIRE', KEYS[2], ARGV[5]) end
 return 1
 """
+# The session, the phone's guest language and the current menu version, and (ARGV[1] not empty)
+# the claim to run this hop: one command, one round trip. KEYS: session, language, menu, claim.
+_LOAD = """
+local s = redis.call('HMGET', KEYS[1], 'rev', 'body')
+local claimed = 1
+if ARGV[1] ~= '' then
+  claimed = redis.call('SET', KEYS[4], 1, 'NX', 'PX', ARGV[1]) and 1 or 0
+end
+return {s[1], s[2], redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]), claimed}
+"""
 STATS_DAYS = 40  # a day's figures stay in Redis this long; the nightly roll-up keeps them in the database
 
 
@@ -50,16 +60,14 @@ class StoredSession:
     reply_end: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_json(self) -> str:
-        return json.dumps(
+    def to_json(self) -> bytes:
+        return orjson.dumps(
             {"state": self.state.to_dict(), "expires_at": self.expires_at, "history_digest": self.history_digest,
-             "consumed": self.consumed, "reply": self.reply, "reply_end": self.reply_end, "extra": self.extra},
-            ensure_ascii=False, separators=(",", ":"),
-        )
+             "consumed": self.consumed, "reply": self.reply, "reply_end": self.reply_end, "extra": self.extra})
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> StoredSession:
-        data = json.loads(raw)
+        data = orjson.loads(raw)
         return cls(state=SessionState.from_dict(data["state"]), expires_at=data["expires_at"],
                    history_digest=data["history_digest"], consumed=data["consumed"], reply=data["reply"],
                    reply_end=data["reply_end"], extra=data.get("extra") or {})
@@ -82,22 +90,20 @@ class SessionStore:
         self.redis = client
         self.ttl = ttl
         self._cas = client.register_script(_CAS)
+        self._load = client.register_script(_LOAD)
 
     def load(self, session_id: str, phone: str, claim: str = "") -> Loaded:
         """The session, the phone's guest language and the current menu version, in one round trip.
 
         `claim` (the hop's digest): also claim the right to run this hop, so that copies of it
         arriving together (a gateway's retries) run it once; the others wait for its answer."""
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.hmget(keys.SESSION.format(session_id=session_id), "rev", "body")
-        pipe.get(keys.GUEST_LANGUAGE.format(phone=phone))
-        pipe.get(keys.MENU_CURRENT)
-        if claim:
-            pipe.set(keys.HOP_CLAIM.format(session_id=session_id, digest=claim), 1, nx=True, px=CLAIM_MS)
-        (rev, body), lang, menu, *claimed = pipe.execute()
+        rev, body, lang, menu, claimed = self._load(
+            keys=[keys.SESSION.format(session_id=session_id), keys.GUEST_LANGUAGE.format(phone=phone),
+                  keys.MENU_CURRENT, keys.HOP_CLAIM.format(session_id=session_id, digest=claim)],
+            args=[CLAIM_MS if claim else ""])
         stored = StoredSession.from_json(body) if body else None
         return Loaded(stored, rev.decode() if rev else "", lang.decode() if lang else None,
-                      menu.decode() if menu else None, claimed=bool(claimed[0]) if claimed else True)
+                      menu.decode() if menu else None, claimed=bool(claimed))
 
     def release(self, session_id: str, claim: str) -> None:
         self.redis.delete(keys.HOP_CLAIM.format(session_id=session_id, digest=claim))
@@ -112,7 +118,7 @@ class SessionStore:
         new_rev = str(int(expected_rev or 0) + 1)
         key = keys.SESSION.format(session_id=stored.state.session_id)
         day, counts = stats or ("", {})
-        args: list[str | int | float] = [expected_rev, new_rev, stored.to_json(), self.ttl + GRACE_SECONDS,
+        args: list[str | int | float | bytes] = [expected_rev, new_rev, stored.to_json(), self.ttl + GRACE_SECONDS,
                                          STATS_DAYS * 86400]
         for name, increment in counts.items():
             args += [name, increment]

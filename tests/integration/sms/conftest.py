@@ -60,7 +60,7 @@ def app(settings):
                    **{k: typed[k] for k in settings if k != "DATABASE_URL"})
     create_schema(clients(app).engine)
     yield app
-    clients(app).engine.dispose()
+    clients(app).dispose()
 
 
 @pytest.fixture

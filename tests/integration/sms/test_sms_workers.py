@@ -98,4 +98,4 @@ def test_linking_on_ussd_sends_one_confirmation_through_at_in_the_members_langua
     [received] = stub.accepted
     assert received.to == "+8562055534567"
     assert received.message.startswith("ປກສ: ເບີນີ້ເຊື່ອມກັບເລກປະກັນສັງຄົມ ...6789")
-    clients(app).engine.dispose()
+    clients(app).dispose()
