@@ -1,4 +1,4 @@
-"""WSGI entry point: gunicorn wsgi:app, flask --app wsgi …"""
+"""WSGI entry point: `python serve.py` (production), `flask --app wsgi …` (commands, make run)."""
 
 from ussd_app import create_app
 

@@ -1,6 +1,6 @@
 """How fast members get the fault reply when PostgreSQL or Redis hangs, under production's server.
 
-Starts gunicorn -c gunicorn.conf.py with its DATABASE_URL and REDIS_URL routed through freezing
+Starts production's web server (python serve.py) with its DATABASE_URL and REDIS_URL routed through freezing
 TCP proxies on 127.0.0.1 (tests/tcp_proxy.py), then for each backend: freezes it, fires rounds
 of 16 and 50 hops at once, thaws it, and reports reply times and how long recovery took.
 
@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.integration.test_hangs import via  # noqa: E402
-from tests.servers import Gunicorn, at_once, post  # noqa: E402
+from tests.servers import WebServer, at_once, post  # noqa: E402
 from tests.tcp_proxy import TcpProxy  # noqa: E402
 
 
-def hops(server: Gunicorn, token: str, phone: str, n: int) -> list:  # type: ignore[type-arg]
+def hops(server: WebServer, token: str, phone: str, n: int) -> list:  # type: ignore[type-arg]
     tag = uuid.uuid4().hex[:8]
     url = f"{server.url}/ussd/africastalking?token={token}"
     return at_once([lambda i=i: post(url, {"sessionId": f"{tag}-{i}", "serviceCode": "*211#", "phoneNumber": phone,
@@ -47,7 +47,7 @@ def main() -> None:
             sys.exit("DATABASE_URL and REDIS_URL must point at 127.0.0.1 (see the docstring)")
     print("backend   concurrent  rounds  replies  all fault  p50 s  max s  >=1 s  recovered after s")
     for backend, url, setting in (("database", database_url, "DATABASE_URL"), ("redis", redis_url, "REDIS_URL")):
-        with TcpProxy(urlsplit(url).port or 0) as proxy, Gunicorn({setting: via(url, proxy)}) as server:
+        with TcpProxy(urlsplit(url).port or 0) as proxy, WebServer({setting: via(url, proxy)}) as server:
             hops(server, token, args.phone, 16)  # warm every process's pools
             proxy.freeze()
             for concurrent in (16, 50):

@@ -1,5 +1,5 @@
-"""Production's web server for integration tests: gunicorn with gunicorn.conf.py (gthread workers),
-started as its own process group and always stopped, with every process it made."""
+"""Production's web server for integration tests: `python serve.py` (Granian), started as its own
+process group and always stopped, with every process it made."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from threading import Barrier
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 
 def free_port() -> int:
@@ -28,24 +27,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Gunicorn:
-    def __init__(self, env: Mapping[str, str], workers: int = 4, threads: int = 2) -> None:
+class WebServer:
+    def __init__(self, env: Mapping[str, str], workers: int = 3, threads: int = 2) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(self.port), "WEB_CONCURRENCY": str(workers),
-                    "WEB_THREADS": str(threads), "ACCESS_LOG": "/dev/null", "LOG_LEVEL": "WARNING",
+        self.env = {**os.environ, "WEB_HOST": "127.0.0.1", "WEB_PORT": str(self.port), "WEB_WORKERS": str(workers),
+                    "WEB_THREADS": str(threads), "ACCESS_LOG": "", "LOG_LEVEL": "WARNING",
                     "PYTHONPATH": str(ROOT), **env}
         self.proc: subprocess.Popen | None = None
-        self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"gunicorn-{self.port}.log"
+        self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"web-{self.port}.log"
 
-    def __enter__(self) -> Gunicorn:
+    def __enter__(self) -> WebServer:
         self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen([GUNICORN, "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=self.env,
+        self.proc = subprocess.Popen([sys.executable, "serve.py"], cwd=ROOT, env=self.env,
                                      stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited at start:\n{self.log()}")
+                raise RuntimeError(f"the web server exited at start:\n{self.log()}")
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
                     if r.status == 200:
@@ -53,7 +52,7 @@ class Gunicorn:
             except OSError:
                 time.sleep(0.1)
         self.__exit__()
-        raise RuntimeError(f"gunicorn did not answer within 30 s:\n{self.log()}")
+        raise RuntimeError(f"the web server did not answer within 30 s:\n{self.log()}")
 
     def __exit__(self, *_exc: object) -> None:
         if self.proc is None:

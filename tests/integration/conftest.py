@@ -37,7 +37,7 @@ def stub() -> Iterator[AtStub]:
 
 @pytest.fixture
 def production_env(pg_url, redis_url):  # type: ignore[no-untyped-def]
-    """What production sets, for a gunicorn of tests/servers.py: PostgreSQL, the real Redis."""
+    """What production sets, for the web server of tests/servers.py: PostgreSQL, the real Redis."""
     # The demo members were seeded under the tests' pepper.
     return {"SECRET_KEY": "integration-secret", "PIN_PEPPER": BASE_CONFIG["PIN_PEPPER"], "USSD_WEBHOOK_TOKEN": TOKEN,
             "DATABASE_URL": pg_url, "REDIS_URL": redis_url}

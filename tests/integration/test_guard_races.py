@@ -1,5 +1,5 @@
 """Guards raced the way an attacker races them: many tries at once, in parallel sessions, against
-production's server (gunicorn gthread, PostgreSQL, the real Redis). No more verdicts are told
+production's server (serve.py, PostgreSQL, the real Redis). No more verdicts are told
 than the limit, one lockout sends one SMS, and a member's right PIN never counts against them."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from tests.admin_helpers import Staff, create_user
 from tests.conftest import make_app
 from tests.demo_people import BEHIND, BEHIND_SSN, PIN
 from tests.integration.conftest import TOKEN
-from tests.servers import Gunicorn, at_once, post
+from tests.servers import WebServer, at_once, post
 from ussd_app.core.extensions import clients
 from ussd_app.ussd.guards import Policy, RedisGuard, Window
 
@@ -41,7 +41,7 @@ def test_forty_judged_wrong_tries_at_once_tell_exactly_three(redis_url):
 def test_a_members_own_parallel_sessions_with_the_right_pin_never_lock_them_out(pg_url, production_env):
     """Right PINs are never counted: forty at once all open (they used to be refused as locked,
     and tries left behind by failed hops could lock a member who never typed a wrong PIN)."""
-    with Gunicorn(production_env) as server:
+    with WebServer(production_env) as server:
         tag = uuid.uuid4().hex[:6]
         bodies = at_once([lambda i=i: _ussd(server, f"{tag}-{i}", BEHIND, f"1*{PIN}") for i in range(40)])
         assert all(b.startswith("CON ຈ່າຍແລ້ວ") for b in bodies), bodies
@@ -49,7 +49,7 @@ def test_a_members_own_parallel_sessions_with_the_right_pin_never_lock_them_out(
     assert _rows(pg_url, "SELECT recipient FROM sms_outbox WHERE kind = 'pin_locked'") == []
 
 
-def _ussd(server: Gunicorn, session_id: str, phone: str, text_: str) -> str:
+def _ussd(server: WebServer, session_id: str, phone: str, text_: str) -> str:
     reply = post(f"{server.url}/ussd/africastalking?token={TOKEN}",
                  {"sessionId": session_id, "serviceCode": "*211#", "phoneNumber": phone, "networkCode": "41801",
                   "text": text_})
@@ -66,7 +66,7 @@ def _rows(pg_url: str, sql: str) -> list:  # type: ignore[type-arg]
 
 
 def test_forty_wrong_pins_in_parallel_sessions(pg_url, production_env):
-    with Gunicorn(production_env) as server:
+    with WebServer(production_env) as server:
         tag = uuid.uuid4().hex[:6]
         bodies = at_once([lambda i=i: _ussd(server, f"{tag}-{i}", BEHIND, f"1*{1000 + i}") for i in range(40)])
         assert sum("ເຫຼືອ 2 ເທື່ອ" in b for b in bodies) == 1, bodies
@@ -82,7 +82,7 @@ def test_forty_wrong_pins_in_parallel_sessions(pg_url, production_env):
 
 def test_identity_checks_in_parallel_from_many_phones(production_env):
     """Thirty callers (or one caller changing phoneNumber) at one SSN: three checks, no more."""
-    with Gunicorn(production_env) as server:
+    with WebServer(production_env) as server:
         tag = uuid.uuid4().hex[:6]
         bodies = at_once([lambda i=i: _ussd(server, f"{tag}-{i}", f"+85620999{i:05d}",
                                             f"1*{TO_LINK_SSN}*0101{1970 + i}") for i in range(30)])

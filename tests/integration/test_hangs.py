@@ -1,5 +1,6 @@
-"""PostgreSQL and Redis that go quiet, or hang, as production meets them: under gunicorn's gthread
-workers and in-process, a member gets either the right screen or the polite END within 1 s."""
+"""PostgreSQL and Redis that go quiet, or hang, as production meets them: under production's web
+server (serve.py: Granian, threads in each process) and in-process, a member gets either the
+right screen or the polite END within 1 s."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from tests.conftest import make_app
 from tests.demo_people import PENSIONER, PIN
 from tests.integration.conftest import TOKEN
-from tests.servers import Gunicorn, at_once, get, post
+from tests.servers import WebServer, at_once, get, post
 from tests.tcp_proxy import TcpProxy
 from ussd_app.core.extensions import clients
 from ussd_app.gateways.errors import FAULT_TEXT
@@ -116,18 +117,18 @@ def _recovers(check, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-d
     return False
 
 
-# ---- under gunicorn, production's command -------------------------------------------------------
+# ---- under production's command (serve.py) -----------------------------------------------------
 
-def _hops(server: Gunicorn, n: int, text: str = "") -> list:  # type: ignore[type-arg]
+def _hops(server: WebServer, n: int, text: str = "") -> list:  # type: ignore[type-arg]
     url = f"{server.url}/ussd/africastalking?token={TOKEN}"
     tag = uuid.uuid4().hex[:8]
     return at_once([lambda i=i: post(url, hop_form(f"{tag}-{i}", text)) for i in range(n)])
 
 
-def test_gunicorn_after_an_idle_pause(production_env):
+def test_the_web_server_after_an_idle_pause(production_env):
     """Production's settings as they are (pinging after 10 s idle), and a quiet 11 s: the hops
     after the pause failed, 16 of 16, before the ping left no transaction open."""
-    with Gunicorn(production_env) as server:
+    with WebServer(production_env) as server:
         assert all(MEMBER_MENU in r.body for r in _hops(server, 16)), server.log()
         time.sleep(11)
         replies = _hops(server, 16)
@@ -135,12 +136,12 @@ def test_gunicorn_after_an_idle_pause(production_env):
 
 
 @pytest.mark.parametrize("backend", ["database", "redis"])
-def test_gunicorn_fault_replies_stay_under_a_second_when_a_backend_hangs(backend, pg_url, redis_url,
-                                                                         production_env):
+def test_the_web_server_fault_replies_stay_under_a_second_when_a_backend_hangs(backend, pg_url, redis_url,
+                                                                              production_env):
     url = pg_url if backend == "database" else redis_url
     with TcpProxy(urlsplit(url).port) as proxy:
         env = {**production_env, ("DATABASE_URL" if backend == "database" else "REDIS_URL"): via(url, proxy)}
-        with Gunicorn(env) as server:
+        with WebServer(env) as server:
             assert all(MEMBER_MENU in r.body for r in _hops(server, 16)), server.log()
             proxy.freeze()
             for concurrent in (16, 50, 50):

@@ -1,4 +1,4 @@
-"""Production's command (gunicorn -c gunicorn.conf.py) as an operator and an attacker meet it: it
+"""Production's command (python serve.py) as an operator and an attacker meet it: it
 will not start open to anyone, it keeps the webhook token out of its logs, and huge bodies do
 not hold its workers."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import TOKEN
-from tests.servers import Gunicorn, post
+from tests.servers import WebServer, post
 
 HOP = {"sessionId": "prod-1", "serviceCode": "*211#", "phoneNumber": "+8562055512345", "networkCode": "41801",
        "text": ""}
@@ -20,14 +20,14 @@ HOP = {"sessionId": "prod-1", "serviceCode": "*211#", "phoneNumber": "+856205551
 
 def test_it_will_not_start_without_a_webhook_token(production_env):
     env = {**production_env, "USSD_WEBHOOK_TOKEN": ""}
-    with pytest.raises(RuntimeError) as refused, Gunicorn(env, workers=1):
+    with pytest.raises(RuntimeError) as refused, WebServer(env, workers=1):
         pass
     assert "USSD_WEBHOOK_TOKEN must be set" in str(refused.value)
 
 
 def test_the_access_log_never_holds_the_token(production_env, tmp_path: Path):
     log = tmp_path / "access.log"
-    with Gunicorn({**production_env, "ACCESS_LOG": str(log)}, workers=1) as server:
+    with WebServer({**production_env, "ACCESS_LOG": str(log)}, workers=1) as server:
         assert post(f"{server.url}/ussd/africastalking?token={TOKEN}", HOP).body.startswith("CON ")
         assert post(f"{server.url}/ussd/africastalking?token=guess", HOP).status == 403
     written = log.read_text()
@@ -55,7 +55,7 @@ def _huge_post(port: int, size: int, out: list) -> None:  # type: ignore[type-ar
 
 
 def test_huge_bodies_are_refused_at_once_and_hold_no_worker(production_env):
-    with Gunicorn(production_env, workers=1, threads=2) as server:
+    with WebServer(production_env, workers=1, threads=2) as server:
         answers: list = []  # type: ignore[type-arg]
         senders = [threading.Thread(target=_huge_post, args=(server.port, 50 * 1024 * 1024, answers))
                    for _ in range(2)]

@@ -43,6 +43,13 @@ SETTINGS: tuple[Setting, ...] = (
             "The AT webhooks require ?token=<this> or an X-Webhook-Token header (403 otherwise); required."),
     Setting("ALLOW_UNAUTHENTICATED_WEBHOOKS", False,
             "1: start without USSD_WEBHOOK_TOKEN, anyone may post hops for any phone (make run's demo only).", _bool),
+    Setting("WEB_HOST", "0.0.0.0", "Address the web server (python serve.py) listens on.", str),
+    Setting("WEB_PORT", 8000, "Port the web server listens on.", int),
+    Setting("WEB_WORKERS", 0, "Web server processes (0: one per core, plus one).", int),
+    Setting("WEB_THREADS", 2, "Threads per web process (a thread waiting on Redis or the database lets another run).",
+            int),
+    Setting("ACCESS_LOG", "-", "Where the web server writes its access log: - (standard output), a file path, or "
+            "empty (none). It never holds the query string.", str),
     Setting("USSD_SESSION_TTL", 180, "Seconds a USSD session lives in Redis after its last hop.", int),
     Setting("PIN_MAX_TRIES", 3, "Wrong PINs in a row before PIN-protected options lock.", int),
     Setting("PIN_LOCK_MINUTES", 30, "How long PIN-protected options stay locked (doubling for each repeat in 7 days).",

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, select, text
 from sms import outbox, tasks
 from sms.models import SmsEvent, SmsMessage
 from tests.integration.sms.conftest import TOKEN, assert_each_sent_exactly_once, queue_messages, statuses, tally
-from tests.servers import Gunicorn, post
+from tests.servers import WebServer, post
 from ussd_app.core.extensions import clients
 from ussd_app.ussd.runtime import runtime_of
 
@@ -46,7 +46,7 @@ def fault_tally(request, app, stub):
 @pytest.fixture
 def reporting(settings, stub):
     """Production's web server taking AT's delivery reports, which the stub posts at once."""
-    with Gunicorn({k: v for k, v in settings.items() if k != "LOG_LEVEL"}, workers=2) as server:
+    with WebServer({k: v for k, v in settings.items() if k != "LOG_LEVEL"}, workers=2) as server:
         stub.report_to = f"{server.url}/sms/africastalking/delivery?token={TOKEN}"
         stub.report_delay = 0
         yield server
