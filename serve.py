@@ -26,9 +26,13 @@ def workers_for(setting: int) -> int:
     return setting or (os.cpu_count() or 1) + 1
 
 
+def access_log_on(target: str) -> bool:
+    return target.strip().lower() not in ("off", "")
+
+
 def access_log_config(target: str) -> dict[str, Any] | None:
-    """Logging config sending Granian's access log to a file (`-`: standard output; empty: off)."""
-    if target in ("", "-"):
+    """Logging config sending Granian's access log to a file (`-`: standard output; `off`: none)."""
+    if not access_log_on(target) or target == "-":
         return None
     return {
         "version": 1,
@@ -52,7 +56,7 @@ def main() -> None:
         backlog=2048,
         respawn_failed_workers=True,  # a worker that dies (the OOM killer) is replaced
         workers_kill_timeout=10,  # on stop, a hop in hand has 10 s (every wait in a hop is bounded well under)
-        log_access=bool(cfg["ACCESS_LOG"]),
+        log_access=access_log_on(cfg["ACCESS_LOG"]),
         log_access_format=ACCESS_FORMAT,
         log_dictconfig=access_log_config(cfg["ACCESS_LOG"]),
         log_level=cfg["LOG_LEVEL"].lower(),  # type: ignore[arg-type]

@@ -32,7 +32,7 @@ class WebServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "WEB_HOST": "127.0.0.1", "WEB_PORT": str(self.port), "WEB_WORKERS": str(workers),
-                    "WEB_THREADS": str(threads), "ACCESS_LOG": "", "LOG_LEVEL": "WARNING",
+                    "WEB_THREADS": str(threads), "ACCESS_LOG": "off", "LOG_LEVEL": "WARNING",
                     "PYTHONPATH": str(ROOT), **env}
         self.proc: subprocess.Popen | None = None
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"web-{self.port}.log"

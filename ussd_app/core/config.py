@@ -48,8 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_WORKERS", 0, "Web server processes (0: one per core, plus one).", int),
     Setting("WEB_THREADS", 2, "Threads per web process (a thread waiting on Redis or the database lets another run).",
             int),
-    Setting("ACCESS_LOG", "-", "Where the web server writes its access log: - (standard output), a file path, or "
-            "empty (none). It never holds the query string.", str),
+    Setting("ACCESS_LOG", "-", "Where the web server writes its access log: - (standard output), a file path, or off. "
+            "It never holds the query string.", str),
     Setting("USSD_SESSION_TTL", 180, "Seconds a USSD session lives in Redis after its last hop.", int),
     Setting("PIN_MAX_TRIES", 3, "Wrong PINs in a row before PIN-protected options lock.", int),
     Setting("PIN_LOCK_MINUTES", 30, "How long PIN-protected options stay locked (doubling for each repeat in 7 days).",

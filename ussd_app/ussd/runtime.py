@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from sms.service import SmsServices
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,6 +52,19 @@ class Runtime:
         """The engine's ports for one hop (or one simulated hop, with its own guards and pins)."""
         return Services(members=members, pins=pins or self.pins, guards=guards or self.guards, clock=self.clock,
                         limits=self.limits, extra={"rules": self.rules})
+
+    def warm_up(self) -> None:
+        """What the first hops of a new process would otherwise wait for: the live menu parsed and
+        checked, a database connection in each pool, the Redis scripts loaded. Best effort: a
+        backend that is down now is the hops' business (they get the fault reply), not the start's."""
+        try:
+            self.menus.current()
+            with self.clients.unit() as unit:
+                unit.reads.exec_driver_sql("SELECT 1")
+                unit.session.connection()
+            self.sessions.load("warm-up", "")
+        except Exception as exc:  # noqa: BLE001 - see above
+            log.warning("warm-up incomplete (%s); the first hops will do it", type(exc).__name__)
 
     def digest(self, inputs: tuple[str, ...]) -> str:
         """Keyed hash of a session's inputs: it is stored in Redis, and the inputs may hold a PIN."""
