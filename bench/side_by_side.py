@@ -9,8 +9,14 @@ ratio to the peer, and the CPU each server (and Redis) spent per hop. Not a test
     .venv/bin/python bench/seed_members.py --count 5000      # once
     .venv/bin/python bench/side_by_side.py --rounds 3 --seconds 10
 
-Needs wrk and Node.js with npm (the peer's packages are installed into var/bench-peer once).
-Only 127.0.0.1 is ever targeted.
+`--sequential` drives both with bench/sequential_journey.js (autocannon) instead: each
+connection walks its session one hop after the other, as phones do. journey2.lua sends a walk's
+three hops on three connections at once, so they arrive out of order; our server answers a late
+older hop with the screen of now, and a hop that comes first with the whole history runs it all
+at once, so that script costs us less work per hop than real traffic does.
+
+Needs wrk and Node.js with npm (the peer's packages, and autocannon, are installed into
+var/bench-peer once). Only 127.0.0.1 is ever targeted.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ def main() -> None:
     parser.add_argument("--warm-up", type=int, default=5)
     parser.add_argument("--workers", default=os.environ.get("WEB_WORKERS", "0"))
     parser.add_argument("--threads", default=os.environ.get("WEB_THREADS", "2"))
+    parser.add_argument("--sequential", action="store_true", help="sessions hop by hop (autocannon), not journey2.lua")
     args = parser.parse_args()
     for name in ("REDIS_URL", "DATABASE_URL", "SECRET_KEY", "PIN_PEPPER", "USSD_WEBHOOK_TOKEN"):
         if not os.environ.get(name):
@@ -62,15 +69,17 @@ def main() -> None:
         raise SystemExit("needs wrk and npm (apt-get install wrk nodejs npm)")
     servers = [start_peer(), start_ours(args.workers, args.threads)]
     try:
-        targets = {"peer": (f"http://127.0.0.1:{PEER_PORT}/ussd", PEER_PHONE, PEER_PIN, servers[0]),
-                   "ours": (f"http://127.0.0.1:{OUR_PORT}/ussd/africastalking?token={os.environ['USSD_WEBHOOK_TOKEN']}",
-                            OUR_PHONE, OUR_PIN, servers[1])}
-        for url, phone, pin, _proc in targets.values():
-            wrk(url, phone, pin, args.warm_up)  # connections, pools, parsed menus, prepared statements
+        token = os.environ["USSD_WEBHOOK_TOKEN"]
+        targets = {"peer": (f"http://127.0.0.1:{PEER_PORT}/ussd", PEER_PHONE, PEER_PIN, "Paid 124", servers[0]),
+                   "ours": (f"http://127.0.0.1:{OUR_PORT}/ussd/africastalking?token={token}", OUR_PHONE, OUR_PIN,
+                            "ຈ່າຍແລ້ວ", servers[1])}
+        drive = sequential if args.sequential else wrk
+        for url, phone, pin, expect, _proc in targets.values():
+            drive(url, phone, pin, expect, args.warm_up)  # connections, pools, parsed menus, prepared statements
         results: dict[str, list[Round]] = {"peer": [], "ours": []}
         for n in range(1, args.rounds + 1):
-            for name, (url, phone, pin, proc) in targets.items():
-                round_ = measured(url, phone, pin, args.seconds, proc)
+            for name, (url, phone, pin, expect, proc) in targets.items():
+                round_ = measured(drive, url, phone, pin, expect, args.seconds, proc)
                 results[name].append(round_)
                 print(f"round {n} {name}: {round_.hops:,.0f} hops/s, p50 {round_.p50:.1f} ms, p99 {round_.p99:.1f} ms, "
                       f"{round_.cpu_ms:.3f} ms CPU/hop (+ Redis {round_.redis_ms:.3f}), non-2xx/errors {round_.bad}",
@@ -85,8 +94,8 @@ def start_peer() -> subprocess.Popen:
     if not (PEER_DIR / "node_modules" / "ussd-menu-builder").exists():
         PEER_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run(["npm", "init", "-y"], cwd=PEER_DIR, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "ussd-menu-builder", "express", "redis@4"],
-                       cwd=PEER_DIR, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "ussd-menu-builder", "express", "redis@4",
+                        "autocannon"], cwd=PEER_DIR, check=True, stdout=subprocess.DEVNULL)
     shutil.copy(SHARED / "umb_app.js", PEER_DIR / "umb_app.js")
     redis_url = re.sub(r"/\d+$", "/12", os.environ["REDIS_URL"])  # a database of its own
     proc = subprocess.Popen(["node", "umb_app.js"], cwd=PEER_DIR, start_new_session=True,
@@ -114,15 +123,25 @@ def wait_for(url: str, body: bytes | None = None, seconds: float = 30) -> None:
     raise SystemExit(f"{url} did not answer within {seconds:.0f} s")
 
 
-def wrk(url: str, phone: str, pin: str, seconds: int) -> str:
+def wrk(url: str, phone: str, pin: str, _expect: str, seconds: int) -> str:
     done = subprocess.run(["wrk", "-t2", "-c50", f"-d{seconds}s", "-s", str(SHARED / "journey2.lua"), url],
                           env={**os.environ, "PHONE": phone, "PIN": pin}, capture_output=True, text=True, check=True)
     return done.stdout
 
 
-def measured(url: str, phone: str, pin: str, seconds: int, server: subprocess.Popen) -> Round:
+def sequential(url: str, phone: str, pin: str, expect: str, seconds: int) -> str:
+    done = subprocess.run(["node", str(ROOT / "bench" / "sequential_journey.js"), url, phone, pin, expect, str(seconds),
+                           "50"], env={**os.environ, "NODE_PATH": str(PEER_DIR / "node_modules")},
+                          capture_output=True, text=True, check=True)
+    if " wrong 0" not in done.stdout:
+        raise SystemExit(f"wrong screens: {done.stdout}")
+    return done.stdout
+
+
+def measured(drive, url: str, phone: str, pin: str, expect: str, seconds: int,  # type: ignore[no-untyped-def]
+             server: subprocess.Popen) -> Round:
     cpu0, redis0 = group_cpu(server.pid), redis_cpu()
-    found = LINE.search(wrk(url, phone, pin, seconds))
+    found = LINE.search(drive(url, phone, pin, expect, seconds))
     cpu1, redis1 = group_cpu(server.pid), redis_cpu()
     assert found, "wrk printed no result line"
     hops_per_s, p50, p99, non2xx, errors = found.groups()
