@@ -16,7 +16,7 @@ DEMO_ENV := SECRET_KEY='$(SECRET_KEY)' PIN_PEPPER='$(PIN_PEPPER)' ADMIN_COOKIE_S
 DEMO_ADMIN ?= admin@lsso.example
 DEMO_ADMIN_PASSWORD ?= lsso-demo-2026
 
-.PHONY: run test lint bench-ussd clean
+.PHONY: run test lint clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,9 +43,6 @@ test: lint
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-
-bench-ussd: $(VENV)/.dev
-	$(BIN)/python bench/ussd_load.py --help
 
 clean:
 	rm -rf var

@@ -1,7 +1,7 @@
 """How fast members get the fault reply when PostgreSQL or Redis hangs, under production's server.
 
-Starts production's web server (python serve.py) with its DATABASE_URL and REDIS_URL routed through freezing
-TCP proxies on 127.0.0.1 (tests/tcp_proxy.py), then for each backend: freezes it, fires rounds
+Starts production's web server (python serve.py) with its DATABASE_URL and REDIS_URL routed through
+freezing TCP proxies on 127.0.0.1 (tests/tcp_proxy.py), then for each backend: freezes it, fires rounds
 of 16 and 50 hops at once, thaws it, and reports reply times and how long recovery took.
 
     export SECRET_KEY=bench PIN_PEPPER=bench USSD_WEBHOOK_TOKEN=bench REDIS_URL=redis://127.0.0.1:6379/14 \\
