@@ -120,7 +120,7 @@ BAD_MEMBER_ROWS = [
     ("7000008,Bad Sex,,1990-01-01,X,enterprise,,active,lo", "sex must be one of M|F, not 'X'"),
     ("7000009,Bad Scheme,,1990-01-01,M,private,,active,lo", "scheme must be one of enterprise|public|voluntary"),
     ("7000010,Bad Status,,1990-01-01,M,enterprise,,dead,lo", "status must be one of active|suspended|retired"),
-    ("7000011,Empty Status,,1990-01-01,M,enterprise,,,lo", "status must be one of active|suspended|retired, not empty"),
+    ("7000011,Empty Status,,1990-01-01,M,enterprise,,,lo", "status must be one of active|suspended|retired|deceased, not empty"),
     ("7000012,Bad Language,,1990-01-01,M,enterprise,,active,fr", "language must be one of lo|en, not 'fr'"),
     ("7000013,Registered Early,,1990-01-01,M,enterprise,1989-12-31,active,lo", "registered_on is before date_of_birth"),
     ("7000014,Registered Later,,1990-01-01,M,enterprise,2027-01-01,active,lo", "registered_on is in the future"),
@@ -603,3 +603,37 @@ def test_seed_demo_is_idempotent_and_fast(session: Session) -> None:
     assert demo.seed_demo(session, PinHasher("test-pepper"), today=TODAY) is False
     assert (count(session, Member), count(session, Contribution)) == (members, rows)
     assert elapsed < 2.0
+
+
+# --- optional columns: national ID, province, district ------------------------------------------
+
+WITH_PLACES = MEMBERS_HEADER + ",national_id,province,district"
+
+
+def test_national_id_and_place_are_imported_when_the_file_has_them(session: Session) -> None:
+    report = import_members(session, csv_bytes(WITH_PLACES, SOMCHAI + ",1001-2345-67 89,Luang Prabang, Nan ",
+                                               MANIVONE + ",,,"), today=TODAY)
+    assert report.ok and report.inserted == 2
+    somchai, manivone = member(session, "1001234567"), member(session, "3002345678")
+    assert (somchai.national_id, somchai.province, somchai.district) == ("1001234567 89".replace(" ", ""),
+                                                                         "Luang Prabang", "Nan")
+    assert (manivone.national_id, manivone.province) == (None, None)
+
+
+def test_a_file_without_them_leaves_them_as_they_are(session: Session) -> None:
+    import_members(session, csv_bytes(WITH_PLACES, SOMCHAI + ",100123456789,Bokeo,Houayxay"), today=TODAY)
+    report = import_members(session, members_csv(SOMCHAI.replace("ສົມໃຈ ພົມມະວົງ", "ສົມໃຈ")), today=TODAY)
+    assert report.updated == 1
+    assert (member(session, "1001234567").national_id, member(session, "1001234567").province) == \
+        ("100123456789", "Bokeo")
+
+
+def test_a_national_id_held_twice_is_refused_with_the_line(session: Session) -> None:
+    import_members(session, csv_bytes(WITH_PLACES, SOMCHAI + ",100123456789,,"), today=TODAY)
+    report = import_members(session, csv_bytes(WITH_PLACES, MANIVONE + ",100123456789,,",
+                                               BOUNMY + ",ABC,,", BOUNMY.replace("2004567890", "2004567891") +
+                                               ",200456789011,,", MANIVONE.replace("3002345678", "3002345679") +
+                                               ",200456789011,,"), today=TODAY)
+    assert reasons(report) == {2: "national_id already belongs to ssn 1001234567",
+                               3: "national_id must be 6 to 20 letters and digits",
+                               5: "national_id is already on line 4 of this file"}

@@ -28,8 +28,17 @@ def write_members(session: Session, batch: list[tuple[int, dict[str, Any]]], rep
         return
     ssns = [values["ssn"] for _, values in batch]
     existing = {m.ssn: m for m in session.scalars(select(Member).where(Member.ssn.in_(ssns)))}
+    national_ids = [values["national_id"] for _, values in batch if values.get("national_id")]
+    holders: dict[str | None, str] = {}
+    if national_ids:
+        rows = session.execute(select(Member.national_id, Member.ssn).where(Member.national_id.in_(national_ids)))
+        holders = {national_id: ssn for national_id, ssn in rows}
     inserts = []
     for line, values in batch:
+        holder = holders.get(values.get("national_id") or "")
+        if holder is not None and holder != values["ssn"]:
+            report.rejected.append(Rejection(line, f"national_id already belongs to ssn {holder}"))
+            continue
         member = existing.get(values["ssn"])
         if member is None:
             inserts.append(values)

@@ -16,16 +16,18 @@ class ImportFileError(ValueError):
     """The file cannot be imported at all (encoding, header); nothing was imported."""
 
 
-def read_rows(data: bytes, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str] | str]]:
+def read_rows(data: bytes, columns: tuple[str, ...],
+              optional: tuple[str, ...] = ()) -> Iterator[tuple[int, dict[str, str] | str]]:
     """Check encoding, CSV structure and header now (ImportFileError), then yield (line, cells or
     the reason the row is rejected). Blank lines (also Excel's ",,,,") are skipped; the order of
-    the columns does not matter.
+    the columns does not matter. `optional` columns may be left out; a row's cells name only the
+    columns the file has.
     """
     text = _decode(data)
     _check_structure(text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header = next(reader, None)
-    index = _check_header(header, columns)
+    index = _check_header(header, columns, optional)
     return _records(reader, index, len(header or ()))
 
 
@@ -51,15 +53,17 @@ def _check_structure(text: str) -> None:
         raise ImportFileError(f"line {end + 1} cannot be read as CSV ({exc}); check its quotes") from None
 
 
-def _check_header(header: list[str] | None, columns: tuple[str, ...]) -> dict[str, int]:
+def _check_header(header: list[str] | None, columns: tuple[str, ...],
+                  optional: tuple[str, ...] = ()) -> dict[str, int]:
     if not header or not any(cell.strip() for cell in header):
         raise ImportFileError(f"the file is empty; the first line must be the header: {','.join(columns)}")
     names = [cell.strip().lower() for cell in header]
+    known = (*columns, *optional)
     missing = [c for c in columns if c not in names]
-    extra = [n or "(empty)" for n in names if n not in columns]
-    repeated = sorted({n for n in names if n in columns and names.count(n) > 1})
+    extra = [n or "(empty)" for n in names if n not in known]
+    repeated = sorted({n for n in names if n in known and names.count(n) > 1})
     if not (missing or extra or repeated):
-        return {name: names.index(name) for name in columns}
+        return {name: names.index(name) for name in known if name in names}
     problems = []
     if missing:
         problems.append("missing column(s): " + ", ".join(missing))
@@ -70,7 +74,8 @@ def _check_header(header: list[str] | None, columns: tuple[str, ...]) -> dict[st
     hint = ""
     if len(names) == 1 and ";" in header[0]:
         hint = " (the file seems to use ';' between columns: save it as CSV with commas)"
-    raise ImportFileError(f"wrong header: {'; '.join(problems)}{hint}. Expected: {','.join(columns)}")
+    also = f" (and, if you have them: {','.join(optional)})" if optional else ""
+    raise ImportFileError(f"wrong header: {'; '.join(problems)}{hint}. Expected: {','.join(columns)}{also}")
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

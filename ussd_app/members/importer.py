@@ -20,6 +20,7 @@ from ussd_app.members.import_report import ImportReport, Rejection
 from ussd_app.members.row_checks import (
     CONTRIBUTION_COLUMNS,
     MEMBER_COLUMNS,
+    MEMBER_OPTIONAL_COLUMNS,
     RowError,
     local_today,
     parse_contribution,
@@ -53,18 +54,24 @@ def import_members(
     today = today or local_today()
     report = ImportReport()
     seen: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
     batch: list[tuple[int, dict[str, Any]]] = []
-    for line, cells in read_rows(data, MEMBER_COLUMNS):
+    for line, cells in read_rows(data, MEMBER_COLUMNS, MEMBER_OPTIONAL_COLUMNS):
         try:
             if isinstance(cells, str):
                 raise RowError(cells)
             values = parse_member(cells, today, region)
             if values["ssn"] in seen:
                 raise RowError(f"ssn {values['ssn']} is already on line {seen[values['ssn']]} of this file")
+            national_id = values.get("national_id")
+            if national_id and national_id in seen_ids:
+                raise RowError(f"national_id is already on line {seen_ids[national_id]} of this file")
         except RowError as exc:
             report.rejected.append(Rejection(line, str(exc)))
             continue
         seen[values["ssn"]] = line
+        if values.get("national_id"):
+            seen_ids[values["national_id"]] = line
         batch.append((line, values))
         if len(batch) >= batch_size:
             write_members(session, batch, report, commit)

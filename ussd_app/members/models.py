@@ -21,6 +21,7 @@ class MemberStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     RETIRED = "retired"
+    DECEASED = "deceased"
 
 
 class Sex(StrEnum):
@@ -46,6 +47,7 @@ class Member(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ssn: Mapped[str] = mapped_column(String(13), unique=True)
+    national_id: Mapped[str | None] = mapped_column(String(20), unique=True)  # the national ID card's number
     full_name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(16), index=True)
     date_of_birth: Mapped[date] = mapped_column(Date)
@@ -53,6 +55,8 @@ class Member(Base):
     scheme: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default=MemberStatus.ACTIVE.value)
     registered_on: Mapped[date | None] = mapped_column(Date)
+    province: Mapped[str | None] = mapped_column(String(40), index=True)  # where the member lives
+    district: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str] = mapped_column(String(2), default="lo")
     # Phone linking and PIN: the hash is "v1$salt$hmac" (see members/pins.py), never the PIN.
     linked_at: Mapped[datetime | None]

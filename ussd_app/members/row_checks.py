@@ -18,6 +18,7 @@ from ussd_app.text.phones import InvalidPhone, normalise
 MEMBER_COLUMNS = (
     "ssn", "full_name", "phone", "date_of_birth", "sex", "scheme", "registered_on", "status", "language",
 )
+MEMBER_OPTIONAL_COLUMNS = ("national_id", "province", "district")  # left out: kept as they are
 CONTRIBUTION_COLUMNS = ("ssn", "period", "insured_wage_lak", "employee_lak", "employer_lak", "paid_on")
 
 MAX_NAME = 120
@@ -30,6 +31,7 @@ SCHEMES = tuple(s.value for s in Scheme)
 STATUSES = tuple(s.value for s in MemberStatus)
 
 _SSN = re.compile(r"\d{6,13}")
+_NATIONAL_ID = re.compile(r"[0-9A-Z]{6,20}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PERIOD = re.compile(r"(\d{4})-(\d{2})")
 
@@ -56,6 +58,11 @@ def parse_member(cells: dict[str, str], today: date, region: str = "LA") -> dict
         "status": _take(errors, _choice, "status", cells["status"].lower(), STATUSES),
         "language": _take(errors, _choice, "language", cells["language"].lower() or "lo", LANGUAGES),
     }
+    if "national_id" in cells:
+        values["national_id"] = _take(errors, _national_id, cells["national_id"])
+    for place in ("province", "district"):
+        if place in cells:
+            values[place] = _take(errors, _place, place, cells[place])
     born, registered = values["date_of_birth"], values["registered_on"]
     if born and registered and registered < born:
         errors.append("registered_on is before date_of_birth")
@@ -92,6 +99,22 @@ def _ssn(raw: str) -> str:
     if not _SSN.fullmatch(raw):
         raise RowError("ssn is empty" if not raw else "ssn must be 6 to 13 digits, nothing else")
     return raw
+
+
+def _national_id(raw: str) -> str | None:
+    value = raw.replace(" ", "").replace("-", "").upper()
+    if not value:
+        return None
+    if not _NATIONAL_ID.fullmatch(value):
+        raise RowError("national_id must be 6 to 20 letters and digits")
+    return value
+
+
+def _place(name: str, raw: str) -> str | None:
+    value = " ".join(raw.split())
+    if len(value) > 40:
+        raise RowError(f"{name} is longer than 40 characters")
+    return value or None
 
 
 def _name(raw: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ussd_app.members.demo.generator import CEILING_LAK, VOLUNTARY_MIN_LAK, generate
 from ussd_app.members.demo.showcase import DEMO_PIN, LAST_PERIOD, NOT_A_MEMBER, SHOWCASE
-from ussd_app.members.row_checks import CONTRIBUTION_COLUMNS, MEMBER_COLUMNS
+from ussd_app.members.row_checks import CONTRIBUTION_COLUMNS, MEMBER_COLUMNS, MEMBER_OPTIONAL_COLUMNS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -69,6 +69,8 @@ def readme(members: list[dict[str, str]], contributions: list[dict[str, str]]) -
         f"{sum(1 for h in histories if 170 <= h < 180)} just under 180, "
         f"{sum(1 for h in histories if h > 180)} over 180), some with gaps; some voluntary members "
         "are 2 to 6 months behind.",
+        "- Every member has a national ID number (`1` and the ssn, 12 digits: the pensioner's is",
+        "  `101001234567`) and a province and district (picked from the ssn).",
         "",
         "## Amounts (integer LAK)",
         "",
@@ -84,6 +86,7 @@ def readme(members: list[dict[str, str]], contributions: list[dict[str, str]]) -
 def write(directory: Path = DATA_DIR) -> None:
     members, contributions = generate()
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "members.csv").write_text(to_csv(members, MEMBER_COLUMNS), encoding="utf-8")
+    (directory / "members.csv").write_text(to_csv(members, (*MEMBER_COLUMNS, *MEMBER_OPTIONAL_COLUMNS)),
+                                            encoding="utf-8")
     (directory / "contributions.csv").write_text(to_csv(contributions, CONTRIBUTION_COLUMNS), encoding="utf-8")
     (directory / "README.md").write_text(readme(members, contributions), encoding="utf-8")

@@ -25,8 +25,18 @@ MALE = ("ສົມໃຈ", "ບຸນມີ", "ສົມພອນ", "ຄຳພ�
         "ອຸດົມ", "ສີສຸກ", "ບຸນຍັງ", "ສອນໄຊ", "ຄຳຫຼ້າ", "ບຸນເລີດ")
 FEMALE = ("ມະນີວອນ", "ສີດາ", "ນາລີ", "ບົວຄຳ", "ພອນທິບ", "ແສງຈັນ", "ມາລີ", "ສຸດາ", "ອາລຸນີ", "ດາວເຮືອງ",
           "ວິໄລວັນ", "ຈັນທະລາ", "ແກ້ວມະນີ", "ສົມຈິດ", "ບຸນເພັງ", "ຄຳແພງ")
+# Where members live: (province, district), picked from the ssn so the random rows stay as they were.
+PLACES = (("Vientiane Capital", "Chanthabouly"), ("Vientiane Capital", "Sisattanak"),
+          ("Vientiane Capital", "Xaysetha"), ("Luang Prabang", "Luang Prabang"),
+          ("Savannakhet", "Kaysone Phomvihane"), ("Champasak", "Pakse"), ("Oudomxay", "Xay"),
+          ("Xiengkhouang", "Pek"), ("Khammouane", "Thakhek"), ("Bokeo", "Houayxay"))
 FAMILY = ("ພົມມະວົງ", "ສີສຸວັນ", "ວົງສະຫວັນ", "ແສງອາລຸນ", "ສຸລິຍະວົງ", "ພົມມະຈັນ", "ຈັນທະວົງ", "ບຸບຜາ",
           "ອິນທະວົງ", "ພິລາວົງ", "ດວງມາລາ", "ສີວົງໄຊ", "ໄຊຍະວົງ", "ລາດສະວົງ", "ພັນທະວົງ", "ແກ້ວວົງສາ")
+
+
+def national_id_of(ssn: str) -> str:
+    """The demo's national ID number for an ssn: 12 digits, as unique as the ssn."""
+    return "1" + ssn.zfill(11)
 
 
 def _index(period: str) -> int:
@@ -103,9 +113,11 @@ class _Generator:
 
     def _add(self, ssn: str, name: str, phone: str, born: date, sex: str, scheme: str, registered: date,
              status: str, language: str, periods: list[str], wage: int) -> None:
+        province, district = PLACES[int(ssn) % len(PLACES)]
         self.members.append({
             "ssn": ssn, "full_name": name, "phone": phone, "date_of_birth": born.isoformat(), "sex": sex,
             "scheme": scheme, "registered_on": registered.isoformat(), "status": status, "language": language,
+            "national_id": national_id_of(ssn), "province": province, "district": district,
         })
         employee_rate, employer_rate = RATES[scheme]
         for period in periods:
