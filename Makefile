@@ -9,8 +9,9 @@ FLASK := $(BIN)/flask --app wsgi
 # given to `make run`'s commands only, so tests never see them.
 SECRET_KEY ?= demo-secret-not-for-production
 PIN_PEPPER ?= demo-pepper-not-for-production
+DCI_SIGNING_KEY ?= ZGVtby1rZXktbm90LWZvci1wcm9kdWN0aW9uLTMyYnk=
 DEMO_ENV := SECRET_KEY='$(SECRET_KEY)' PIN_PEPPER='$(PIN_PEPPER)' ADMIN_COOKIE_SECURE=0 ALLOW_UNAUTHENTICATED_WEBHOOKS=1 \
-	SMS_BACKEND=outbox
+	SMS_BACKEND=outbox DCI_SIGNING_KEY='$(DCI_SIGNING_KEY)'
 
 # Demo-only admin account, (re)made by `make run`; README gives it.
 DEMO_ADMIN ?= admin@lsso.example

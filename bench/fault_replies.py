@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("DCI_SIGNING_KEY", "YmVuY2gtb25seS1kY2kta2V5LW5vdC1mb3ItcHJvZCE=")  # benches only
 sys.path.insert(0, str(ROOT))
 
 from tests.integration.test_hangs import via  # noqa: E402

@@ -11,12 +11,14 @@ Idempotent: members that exist are left alone.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DCI_SIGNING_KEY", "YmVuY2gtb25seS1kY2kta2V5LW5vdC1mb3ItcHJvZCE=")  # benches only
 
 from sqlalchemy import func, select  # noqa: E402
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("DCI_SIGNING_KEY", "YmVuY2gtb25seS1kY2kta2V5LW5vdC1mb3ItcHJvZCE=")  # benches only
 SHARED = ROOT.parent / "shared" / "bench" / "peers"
 PEER_DIR = ROOT / "var" / "bench-peer"
 PEER_PORT, OUR_PORT = 8101, 8200

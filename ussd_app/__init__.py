@@ -21,11 +21,12 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     import sms
     from sms import callbacks as sms_callbacks
     from sms.service import build as build_sms
-    from ussd_app import admin, db_cli
+    from ussd_app import admin, db_cli, dci
     from ussd_app.analytics import init_app as analytics_init
     from ussd_app.core import extensions, logs
     from ussd_app.core.config import load_config
     from ussd_app.core.health import bp as health_bp
+    from ussd_app.dci import views as dci_views
     from ussd_app.gateways import africastalking
     from ussd_app.gateways import webhook_requests as webhooks
     from ussd_app.members import cli as members_cli
@@ -45,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     menus_cli.init_app(app)
     sms.init_app(app)
     admin.init_app(app)
+    dci.init_app(app, runtime)
     members_cli.init_app(app)
     analytics_init(app)
     db_cli.init_app(app)
@@ -54,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     app.register_blueprint(africastalking.bp)
     for webhook in (health_bp, africastalking.bp, sms_callbacks.bp):  # AT signs nothing: the token guards these
         admin.csrf.exempt(webhook)
+    admin.csrf.exempt(dci_views.bp)  # partners authenticate with bearer tokens, not cookies
     # The hop, the hot path, is answered in front of Flask (see gateways/africastalking.py).
     app.wsgi_app = africastalking.HopEndpoint(runtime, app.config, app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -13,6 +13,7 @@ from tests.at_stub import AtStub
 from tests.conftest import BASE_CONFIG, REDIS_TEST_URL
 
 TOKEN = "integration-webhook-token"
+DCI_KEY = "dGVzdHMtZGNpLXNpZ25pbmcta2V5LXNlZWQtMzJieXQ="  # 32 bytes: the tests' own Ed25519 seed
 
 
 @pytest.fixture
@@ -40,4 +41,4 @@ def production_env(pg_url, redis_url):  # type: ignore[no-untyped-def]
     """What production sets, for the web server of tests/servers.py: PostgreSQL, the real Redis."""
     # The demo members were seeded under the tests' pepper.
     return {"SECRET_KEY": "integration-secret", "PIN_PEPPER": BASE_CONFIG["PIN_PEPPER"], "USSD_WEBHOOK_TOKEN": TOKEN,
-            "DATABASE_URL": pg_url, "REDIS_URL": redis_url}
+            "DATABASE_URL": pg_url, "REDIS_URL": redis_url, "DCI_SIGNING_KEY": DCI_KEY}

@@ -124,7 +124,8 @@ def test_token_guards_the_webhooks(database_url):
 def test_production_will_not_start_without_a_webhook_token(database_url):
     from ussd_app import create_app
 
-    settings = {"SECRET_KEY": "k", "PIN_PEPPER": "p", "REDIS_URL": "", "DATABASE_URL": database_url}
+    settings = {"SECRET_KEY": "k", "PIN_PEPPER": "p", "REDIS_URL": "", "DATABASE_URL": database_url,
+                "DCI_SIGNING_KEY": "dGVzdHMtZGNpLXNpZ25pbmcta2V5LXNlZWQtMzJieXQ="}
     with pytest.raises(RuntimeError, match="USSD_WEBHOOK_TOKEN must be set"):
         create_app(settings)
     # Only on purpose, as make run's demo does.

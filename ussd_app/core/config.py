@@ -90,6 +90,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMS_JOB_TIMEOUT", 120, "Seconds RQ lets one SMS job run before killing it (a batch stops starting sends "
             "well before).", int),
     Setting("SMS_SWEEP_SECONDS", 60, "How often rq cron runs the outbox sweep.", int),
+    Setting("DCI_SIGNING_KEY", "", "Base64 of the 32-byte Ed25519 seed that signs DCI responses, callbacks and "
+            "access tokens; required (flask partners keygen makes one).", str),
+    Setting("DCI_KEY_ID", "lsso-1", "The id of that key in /dci/.well-known/jwks.json and in signatures.", str),
+    Setting("DCI_SENDER_ID", "lsso.gov.la", "Our DCI sender_id (and the issuer of our access tokens).", str),
+    Setting("DCI_TOKEN_MINUTES", 15, "How long a partner's access token lasts.", int),
+    Setting("DCI_RATE_LIMIT", "120/minute", "Calls one partner may make (e.g. 120/minute); more get 429.", str),
+    Setting("DCI_MAX_REQUESTS", 20, "Most search or subscribe requests in one DCI message (header.total_count).",
+            int),
+    Setting("DCI_PAGE_SIZE_MAX", 100, "Most records in one page of a search.", int),
+    Setting("DCI_MAX_MATCHES", 1000, "A search by attributes matching more members than this is refused.", int),
+    Setting("DCI_CALLBACK_BACKOFF", "10,60,300,1800", "Seconds before each retry of a callback the partner did not "
+            "take.", str),
     Setting("REMINDER_DUE_DAY", 15, "Day of the month a voluntary member's contribution for the last month is due.",
             int),
     Setting("REMINDER_DAYS_BEFORE", 3, "Days before the due day that the reminder goes out.", int),

@@ -16,6 +16,7 @@ from sms import outbox, tasks
 from sms.models import SmsMessage
 from tests.at_stub import AtStub
 from tests.conftest import make_app
+from tests.integration.conftest import DCI_KEY
 from tests.rq_workers import Workers
 from ussd_app.core.clock import SystemClock
 from ussd_app.core.config import load_config
@@ -49,6 +50,7 @@ def settings(request, tmp_path, redis_url, stub) -> dict[str, str]:
         "QUIET_HOURS": "00:00-23:59",  # the tests run at any hour; quiet hours have tests of their own
         "LOG_LEVEL": "WARNING",
         "USSD_WEBHOOK_TOKEN": TOKEN,  # workers start as production does: a token is required
+        "DCI_SIGNING_KEY": DCI_KEY,
     }
 
 

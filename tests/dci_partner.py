@@ -1,0 +1,102 @@
+"""A partner as the tests play it: registered through the CLI, getting a token, sending signed
+DCI envelopes, and checking that what comes back is signed by LSSO's published key."""
+
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from ussd_app.dci.keys import SigningKey, verify
+
+
+def register(runner: Any, name: str, *args: str) -> tuple[str, str]:
+    """`flask partners add NAME ARGS…` -> (client_id, client_secret)."""
+    result = runner.invoke(args=["partners", "add", name, *args])
+    assert result.exit_code == 0, result.output
+    client_id = re.search(r"^client_id=(\S+)$", result.output, re.M)
+    secret = re.search(r"^client_secret=(\S+)$", result.output, re.M)
+    assert client_id and secret, result.output
+    return client_id[1], secret[1]
+
+
+def key_pair() -> tuple[Ed25519PrivateKey, str]:
+    """A partner's own Ed25519 key and its public half as registered (base64 of the raw bytes)."""
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return private, base64.b64encode(public).decode()
+
+
+def lsso_key(client: Any) -> Ed25519PublicKey:
+    jwk = client.get("/dci/.well-known/jwks.json").get_json()["keys"][0]
+    raw = base64.urlsafe_b64decode(jwk["x"] + "=" * (-len(jwk["x"]) % 4))
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+@dataclass
+class Partner:
+    client: Any
+    name: str
+    client_id: str
+    secret: str
+    now: datetime
+    private: Ed25519PrivateKey | None = None
+    token: str = ""
+    sent: list[str] = field(default_factory=list)
+
+    def get_token(self, scope: str = "") -> dict[str, Any]:
+        form = {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.secret}
+        if scope:
+            form["scope"] = scope
+        response = self.client.post("/dci/oauth2/client/token", data=form)
+        body: dict[str, Any] = response.get_json()
+        if response.status_code == 200:
+            self.token = body["access_token"]
+        return body
+
+    def header(self, action: str, **extra: Any) -> dict[str, Any]:
+        message_id = extra.pop("message_id", None) or uuid.uuid4().hex
+        self.sent.append(message_id)
+        return {"version": "1.0.0", "message_id": message_id,
+                "message_ts": self.now.astimezone(timezone.utc).isoformat(), "action": action,
+                "sender_id": self.name, "receiver_id": "lsso.gov.la", "total_count": 1, **extra}
+
+    def envelope(self, action: str, message: dict[str, Any], **header: Any) -> dict[str, Any]:
+        head = self.header(action, **header)
+        body: dict[str, Any] = {"header": head, "message": message}
+        if self.private is not None:
+            signer = SigningKey(self.private, "k1", self.name)
+            body["signature"] = signer.sign(head, message, self.now.timestamp())
+        return body
+
+    def post(self, path: str, body: Any, token: str | None = None) -> Any:
+        bearer = self.token if token is None else token
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        return self.client.post(path, json=body, headers=headers)
+
+    def search(self, query_type: str, query: Any, **criteria: Any) -> Any:
+        item = {"reference_id": uuid.uuid4().hex[:12], "timestamp": self.now.isoformat(),
+                "search_criteria": {"query_type": query_type, "query": query, **criteria}}
+        message = {"transaction_id": uuid.uuid4().hex, "search_request": [item]}
+        return self.post("/dci/registry/sync/search", self.envelope("search", message))
+
+
+def records_of(body: dict[str, Any], item: int = 0) -> list[dict[str, Any]]:
+    answer = body["message"]["search_response"][item]
+    assert answer["status"] == "succ", answer
+    found: list[dict[str, Any]] = answer["data"]["reg_records"]["records"]
+    return found
+
+
+def assert_signed_by_lsso(client: Any, body: dict[str, Any], now: datetime) -> None:
+    verify(body["signature"], body["header"], body.get("message"), lsso_key(client), now.timestamp())
+
+
+def expired(now: datetime) -> datetime:
+    return now - timedelta(hours=2)
