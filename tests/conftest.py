@@ -44,6 +44,7 @@ def seed_demo_database(database_url: str) -> None:
     """Create the schema at `database_url` and load the demo data set into it."""
     from ussd_app.core.database import create_schema
     from ussd_app.core.extensions import clients
+    from ussd_app.core.job_queue import InProcessJobQueue
     from ussd_app.members.demo.seed import seed_demo
     from ussd_app.publishing import versions as menu_versions
     from ussd_app.ussd.runtime import runtime_of
@@ -54,6 +55,9 @@ def seed_demo_database(database_url: str) -> None:
         seed_demo(session, runtime_of(app).pins)
         session.commit()
         menu_versions.seed(session, MENU_FILE, runtime_of(app).actions)
+    queue = clients(app).queue
+    if isinstance(queue, InProcessJobQueue):
+        queue.drain()  # the seed's events were handed to the partner API's dispatcher: let it finish first
     clients(app).dispose()
 
 

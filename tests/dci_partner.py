@@ -19,7 +19,7 @@ from ussd_app.dci.keys import SigningKey, verify
 def register(runner: Any, name: str, *args: str) -> tuple[str, str]:
     """`flask partners add NAME ARGS…` -> (client_id, client_secret)."""
     result = runner.invoke(args=["partners", "add", name, *args])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, (result.output, result.exception)
     client_id = re.search(r"^client_id=(\S+)$", result.output, re.M)
     secret = re.search(r"^client_secret=(\S+)$", result.output, re.M)
     assert client_id and secret, result.output
@@ -80,11 +80,30 @@ class Partner:
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
         return self.client.post(path, json=body, headers=headers)
 
+    def send(self, path: str, action: str, message: dict[str, Any], **header: Any) -> Any:
+        return self.post(path, self.envelope(action, message, **header))
+
     def search(self, query_type: str, query: Any, **criteria: Any) -> Any:
         item = {"reference_id": uuid.uuid4().hex[:12], "timestamp": self.now.isoformat(),
                 "search_criteria": {"query_type": query_type, "query": query, **criteria}}
         message = {"transaction_id": uuid.uuid4().hex, "search_request": [item]}
         return self.post("/dci/registry/sync/search", self.envelope("search", message))
+
+
+def search_message(query_type: str, query: Any, **criteria: Any) -> dict[str, Any]:
+    return {"transaction_id": uuid.uuid4().hex, "search_request": [
+        {"reference_id": uuid.uuid4().hex[:12], "search_criteria": {"query_type": query_type, "query": query,
+                                                                     **criteria}}]}
+
+
+def subscribe_message(event: str, filter_: Any = None, filter_type: str = "predicate",
+                      **criteria: Any) -> dict[str, Any]:
+    wanted: dict[str, Any] = {"reg_event_type": f"lsso:RegistryEventType:{event}", "filter_type": filter_type,
+                              **criteria}
+    if filter_ is not None:
+        wanted["filter"] = filter_
+    return {"transaction_id": uuid.uuid4().hex, "subscribe_request": [
+        {"reference_id": uuid.uuid4().hex[:12], "subscribe_criteria": wanted}]}
 
 
 def records_of(body: dict[str, Any], item: int = 0) -> list[dict[str, Any]]:
@@ -96,6 +115,17 @@ def records_of(body: dict[str, Any], item: int = 0) -> list[dict[str, Any]]:
 
 def assert_signed_by_lsso(client: Any, body: dict[str, Any], now: datetime) -> None:
     verify(body["signature"], body["header"], body.get("message"), lsso_key(client), now.timestamp())
+
+
+def assert_bearer_from_lsso(client: Any, authorization: str, partner_name: str) -> None:
+    """What we post to a partner carries a bearer JWT it can check against our published JWKS."""
+    from joserfc import jwt
+    from joserfc.jwk import KeySet
+
+    assert authorization.startswith("Bearer "), authorization
+    keys = KeySet.import_key_set(client.get("/dci/.well-known/jwks.json").get_json())
+    token = jwt.decode(authorization.removeprefix("Bearer "), keys, algorithms=["Ed25519"])
+    assert token.claims["iss"] == "lsso.gov.la" and token.claims["aud"] == partner_name
 
 
 def expired(now: datetime) -> datetime:

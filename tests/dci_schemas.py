@@ -41,9 +41,10 @@ def validate_response(name: str, path: str, body: Any, status: int = 200, reques
     spec(name).validate_response(request, response)
 
 
-def validate_request(name: str, path: str, body: Any) -> None:
+def validate_request(name: str, path: str, body: Any, authorization: str = "") -> None:
     """For what we post to a partner (callbacks, notifications): the partner's side of the spec."""
-    request = MockRequest(HOST, "post", BASE + path, data=json.dumps(body).encode())
+    headers = {"Authorization": authorization} if authorization else {}
+    request = MockRequest(HOST, "post", BASE + path, data=json.dumps(body).encode(), headers=headers)
     spec(name).validate_request(request)
 
 

@@ -15,3 +15,9 @@ cron.register(jobs.send_reminders, QUEUE, cron=CONFIG["REMINDER_CRON"], job_time
 cron.register(jobs.sweep_outbox, QUEUE, interval=CONFIG["SMS_SWEEP_SECONDS"], job_timeout=300)
 # 17:30 UTC is 00:30 in Vientiane: yesterday's usage figures are final, copy them to the database.
 cron.register(jobs.rollup_usage, QUEUE, cron="30 17 * * *", job_timeout=600)
+# 17:05 UTC is 00:05 in Vientiane: a due day has passed, voluntary members may have fallen behind.
+cron.register(jobs.refresh_arrears, QUEUE, cron="5 17 * * *", job_timeout=600)
+# The partner API: notifications of events not dealt with yet (each event also kicks it at once),
+# and callbacks whose job was lost.
+cron.register(jobs.dci_dispatch, QUEUE, interval=30, job_timeout=300)
+cron.register(jobs.dci_sweep, QUEUE, interval=60, job_timeout=300)

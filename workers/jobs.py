@@ -58,3 +58,45 @@ def rollup_usage(day: str | None = None, app: Flask | None = None) -> dict:
             if day is None:
                 days += [d for d in usage_stats.pending_days(session, redis, today) if d not in days]
             return {d.isoformat(): usage_stats.rollup(session, redis, d) for d in sorted(days)}
+
+
+def refresh_arrears(app: Flask | None = None) -> dict:
+    from ussd_app.members.cli import refresh_arrears as refresh
+
+    app = app or worker_app()
+    with app.app_context():
+        fell, again = refresh(app)
+        return {"fell_into_arrears": fell, "paid_again": again}
+
+
+def dci_work(txn_id: int, app: Flask | None = None) -> None:
+    from ussd_app.dci import tasks as dci_tasks
+
+    app = app or worker_app()
+    with app.app_context():
+        dci_tasks.perform(app, txn_id)
+
+
+def dci_send(callback_id: int, app: Flask | None = None) -> str:
+    from ussd_app.dci import tasks as dci_tasks
+
+    app = app or worker_app()
+    with app.app_context():
+        return dci_tasks.send(app, callback_id)
+
+
+def dci_dispatch(app: Flask | None = None) -> int:
+    from ussd_app.dci import tasks as dci_tasks
+
+    app = app or worker_app()
+    with app.app_context():
+        return dci_tasks.dispatch(app)
+
+
+def dci_sweep(app: Flask | None = None) -> int:
+    from ussd_app.dci import tasks as dci_tasks
+
+    app = app or worker_app()
+    with app.app_context():
+        return dci_tasks.sweep(app)
+

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 BREAKER_SECONDS = 1.0  # after a timeout, fail at once this long before trying the backend again
 
 
+JOB_QUEUE_INFO = "job_queue"  # the key of a session's info holding the app's JobQueue
+
+
 @dataclass
 class Clients:
     redis: redis.Redis
@@ -169,13 +172,15 @@ def init_app(app: Flask, role: str = "web") -> Clients:
     client, fake = build_redis(cfg["REDIS_URL"], cfg["REDIS_TIMEOUT_SECONDS"], Breaker("redis", BREAKER_SECONDS))
     limits, breaker = db_limits_of(cfg, role), Breaker("database", BREAKER_SECONDS)
     engine = build_engine(cfg["DATABASE_URL"], limits, breaker)
+    queue: JobQueue = InProcessJobQueue(app) if fake else RQJobQueue(cfg["SMS_QUEUE"], client, cfg["SMS_JOB_TIMEOUT"])
     app.extensions["lsso"] = Clients(
         redis=client,
         engine=engine,
         reads=build_engine(cfg["DATABASE_URL"], limits, breaker, autocommit=True),
-        sessions=sessionmaker(engine, expire_on_commit=False),
+        # A session carries the queue, so what it commits can queue its follow-up work (events/bus.py).
+        sessions=sessionmaker(engine, expire_on_commit=False, info={JOB_QUEUE_INFO: queue}),
         redis_is_fake=fake,
-        queue=InProcessJobQueue(app) if fake else RQJobQueue(cfg["SMS_QUEUE"], client, cfg["SMS_JOB_TIMEOUT"]),
+        queue=queue,
     )
     app.teardown_appcontext(_close_db)
     return clients(app)

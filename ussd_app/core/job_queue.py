@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -73,10 +74,14 @@ class InProcessJobQueue:
             self._pending = [f for f in self._pending if not f.done()] + [future]
 
     def drain(self, timeout: float = 10.0) -> None:
-        """Wait for the jobs queued so far (tests, and a clean shutdown)."""
-        with self._lock:
-            pending = list(self._pending)
-        wait(pending, timeout=timeout)
+        """Wait for the jobs queued so far, and those they queue (tests, and a clean shutdown)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                pending = [f for f in self._pending if not f.done()]
+            if not pending:
+                return
+            wait(pending, timeout=max(0.0, deadline - time.monotonic()))
 
     def clear_abandoned(self) -> int:
         return 0  # a thread pool abandons nothing but with the process itself

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,15 @@ from ussd_app.dci.models import Access, Partner, RecordSeen
 
 class DuplicateMessage(Exception):
     pass
+
+
+@dataclass
+class Summary:
+    """What a call gave out, for the log: members returned, purposes, what was asked."""
+
+    member_ids: list[int] = field(default_factory=list)
+    purposes: set[str] = field(default_factory=set)
+    queries: list[Any] = field(default_factory=list)
 
 
 def identifiers_hash(key: bytes, asked: Any) -> str:

@@ -22,12 +22,15 @@ import hashlib
 import json
 import re
 import secrets
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+JWT_ALG = "Ed25519"  # RFC 9864's name for what was "EdDSA" with this curve
 
 
 class UnreadableKey(ValueError):
@@ -78,13 +81,25 @@ class SigningKey:
 
     def public_jwk(self) -> dict[str, str]:
         return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(self.public_bytes), "kid": self.key_id, "use": "sig",
-                "alg": "EdDSA"}
+                "alg": JWT_ALG}
 
     def private_jwk(self) -> dict[str, str]:
         from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
 
         raw = self.private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
         return {**self.public_jwk(), "d": _b64url(raw)}
+
+    def bearer(self, audience: str, now: float, seconds: int = 300) -> str:
+        """A short JWT naming us, for the Authorization header of what we post to a partner: the
+        partner checks it against our published JWKS (DCI's callbacks carry a bearer token)."""
+        from joserfc import jwt
+        from joserfc.jwk import OKPKey
+
+        key = OKPKey.import_key(self.private_jwk())
+        claims = {"iss": self.sender_id, "sub": self.sender_id, "aud": audience, "iat": int(now),
+                  "exp": int(now) + seconds, "jti": uuid.uuid4().hex}
+        token: str = jwt.encode({"alg": JWT_ALG, "kid": self.key_id, "typ": "JWT"}, claims, key, algorithms=[JWT_ALG])
+        return token
 
     def sign(self, header: Any, message: Any, now: float, seconds: int = 300) -> str:
         created = int(now)

@@ -118,7 +118,8 @@ class Transaction(Base):
     action: Mapped[str] = mapped_column(String(40))  # search, subscribe, unsubscribe
     status: Mapped[str] = mapped_column(String(8), default=TxnStatus.RECEIVED.value)
     request: Mapped[dict] = mapped_column(JSON)  # the message as received (what the job works from)
-    purpose: Mapped[str] = mapped_column(String(60), default="")
+    reply_to: Mapped[str] = mapped_column(String(400), default="")  # header.sender_uri, checked on arrival
+    access_id: Mapped[int | None] = mapped_column(ForeignKey("dci_access_log.id", ondelete="SET NULL"))
     response: Mapped[dict | None] = mapped_column(JSON)  # the callback's message, once made
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -122,8 +122,9 @@ def build(app: Flask, clients: Clients, key: SigningKey, minutes: int) -> tuple[
     return server, protector
 
 
-def caller(protector: ResourceProtector, clients: Clients, scope: str) -> Caller:
-    """The partner behind this request's bearer token, holding `scope`; NotAuthorised otherwise."""
+def caller(protector: ResourceProtector, clients: Clients, *needed: str) -> Caller:
+    """The partner behind this request's bearer token, holding one of the scopes `needed`;
+    NotAuthorised otherwise."""
     try:
         token = protector.acquire_token()
     except OAuth2Error as exc:
@@ -135,6 +136,6 @@ def caller(protector: ResourceProtector, clients: Clients, scope: str) -> Caller
         raise NotAuthorised(401, "err.request.unauthorized", "this partner is no longer registered")
     granted = str(token.get("scope") or "").split()
     scopes = [s for s in granted if s in partner.scope_list]  # scopes taken away since count no more
-    if scope not in scopes:
-        raise NotAuthorised(403, "err.request.forbidden", f"this call needs the scope {scope}")
+    if not set(needed) & set(scopes):
+        raise NotAuthorised(403, "err.request.forbidden", f"this call needs the scope {' or '.join(needed)}")
     return Caller(partner, scopes)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ussd_app.benefits import Rules, count_months, evaluate
 from ussd_app.dci.purposes import CONTRIBUTIONS, ELIGIBILITY, ENROLMENT, IDENTITY
+from ussd_app.members.arrears import is_behind
 from ussd_app.members.models import Contribution, Member
 
 RECORD_TYPE = "lsso:Member"  # our reg_record_type
@@ -24,16 +25,6 @@ REGISTRY_TYPE = "ns:lsso:RegistryType:SocialSecurity"
 SEX_WORDS = {"M": "male", "F": "female"}
 COLUMNS = (Member.id, Member.ssn, Member.national_id, Member.full_name, Member.sex, Member.date_of_birth,
            Member.scheme, Member.status, Member.registered_on, Member.province, Member.district)
-
-
-def _period_index(period: str) -> int:
-    return int(period[:4]) * 12 + int(period[5:7]) - 1
-
-
-def due_period(today: date, due_day: int) -> str:
-    """The latest month whose contribution is due by today (last month's is due on `due_day`)."""
-    index = today.year * 12 + today.month - 1 - (1 if today.day > due_day else 2)
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def paid_periods(conn: Connection, member_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -53,13 +44,12 @@ def paid_periods(conn: Connection, member_ids: Iterable[int]) -> dict[int, list[
 def contribution_summary(periods: list[str], today: date, due_day: int) -> dict[str, Any]:
     months = sorted(set(periods))
     last = months[-1] if months else None
-    due = due_period(today, due_day)
     return {
         "months_paid": len(months),
         "last_period_paid": last,
         "months_paid_last_6": count_months(months, today, 6),
         "months_paid_last_12": count_months(months, today, 12),
-        "in_arrears": last is None or _period_index(last) < _period_index(due),
+        "in_arrears": is_behind(last, today, due_day),
     }
 
 

@@ -1,27 +1,47 @@
-"""The /dci/ endpoints. Each call: bearer token and scope, rate limit, envelope, the partner's
-signature when it registered a key, the message_id claimed in the audit log, then the work;
-every answer signed with our key.
+"""The /dci/ endpoints. Each call is admitted the same way: bearer token and scope, rate limit,
+envelope, the partner's signature when it registered a key, for async calls the callback address,
+and the message_id claimed in the audit log. Then a sync call is answered at once, and an async
+one is acknowledged and handed to an RQ job (ussd_app/dci/work.py). Every answer is signed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, request
+from sqlalchemy.exc import IntegrityError
 
 from ussd_app.core.extensions import request_unit
-from ussd_app.dci import audit, oauth
+from ussd_app.dci import audit, oauth, tasks, work
 from ussd_app.dci.api import Dci, dci_of
-from ussd_app.dci.envelope import Rejected, TransportError, new_id, read_request
+from ussd_app.dci.enrolled import enrolled
+from ussd_app.dci.envelope import Rejected, Request, TransportError, callback_header, iso, new_id, read_request
 from ussd_app.dci.keys import BadSignature, read_public_key, verify
-from ussd_app.dci.models import Scope
+from ussd_app.dci.models import Partner, Scope
 from ussd_app.dci.queries import BadQuery
 from ussd_app.dci.search import Outcome, search
 
 bp = Blueprint("dci", __name__, url_prefix="/dci")
 
-Work = Callable[[Dci, oauth.Caller, dict[str, Any], str], Outcome]
+SEARCH, SUBSCRIBE = Scope.SEARCH.value, Scope.SUBSCRIBE.value
+
+
+@dataclass
+class Admitted:
+    dci: Dci
+    caller: oauth.Caller
+    incoming: Request
+    access_id: int
+    now: datetime
+    reply_to: str = ""
+
+    @property
+    def partner(self) -> Partner:
+        return self.caller.partner
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -42,11 +62,32 @@ def jwks() -> Response:
     return jsonify({"keys": [dci_of().key.public_jwk()]})
 
 
-def handle(action: str, answer_action: str, scope: str, work: Work) -> Response:
+def callback_base(partner: Partner, sender_uri: Any) -> str:
+    """Where this request's callback goes: header.sender_uri, which must lie under the URL the
+    partner registered (an address anyone could name would make us post member data to it);
+    without one, the registered URL. TransportError otherwise."""
+    registered = (partner.callback_url or "").rstrip("/")
+    if not registered:
+        raise TransportError(403, "err.sender_uri.invalid",
+                             "this partner has no callback URL registered; ask LSSO to add one, or use the sync calls")
+    if sender_uri in (None, ""):
+        return registered
+    uri = str(sender_uri).rstrip("/")
+    given, ours = urlsplit(uri), urlsplit(registered)
+    under = (given.scheme, given.netloc) == (ours.scheme, ours.netloc) and \
+        (given.path == ours.path or given.path.startswith(ours.path.rstrip("/") + "/"))
+    if not under or given.query or given.fragment:
+        raise TransportError(403, "err.sender_uri.invalid",
+                             f"sender_uri must be under the callback URL registered for this partner ({registered})")
+    return uri
+
+
+def admit(action: str, answer_action: str, *scopes: str, callback: bool = False) -> Admitted | Response:
+    """The request, let in and its message_id claimed; or the response refusing it."""
     dci = dci_of()
     rt = dci.rt
     try:
-        caller = oauth.caller(dci.protector, rt.clients, scope)
+        caller = oauth.caller(dci.protector, rt.clients, *scopes)
     except oauth.NotAuthorised as exc:
         return _error(exc.status, exc.code, exc.message)
     partner = caller.partner
@@ -54,6 +95,7 @@ def handle(action: str, answer_action: str, scope: str, work: Work) -> Response:
         return _error(429, "err.request.too_many_requests", f"more than {dci.rate} calls")
     now = rt.clock.now()
     body = request.get_json(silent=True)
+    reply_to = ""
     try:
         incoming = read_request(body, action, now, dci.max_requests)
         if incoming.sender_id != partner.name:
@@ -67,37 +109,112 @@ def handle(action: str, answer_action: str, scope: str, work: Work) -> Response:
             except BadSignature as exc:
                 code = "err.signature.missing" if not incoming.signature else "err.signature.invalid"
                 raise TransportError(401, code, str(exc)) from None
+        if callback:
+            reply_to = callback_base(partner, incoming.header.get("sender_uri"))
     except TransportError as exc:
         return _error(exc.status, exc.code, exc.message)
     except Rejected as exc:
         message_id = str((body or {}).get("header", {}).get("message_id", ""))
         return jsonify(dci.answer(answer_action, None, partner.name, status="rjct", reason=exc)) if message_id else \
             _error(400, "err.request.bad", exc.message)
-    session = request_unit().session
     transaction_id = str(incoming.message.get("transaction_id", ""))
     try:
-        access = audit.claim(session, partner, incoming.message_id, transaction_id, action, now)
+        access = audit.claim(request_unit().session, partner, incoming.message_id, transaction_id, action, now)
     except audit.DuplicateMessage:
         reason = Rejected("rjct.message_id.duplicate", f"message_id {incoming.message_id} was sent before")
         return jsonify(dci.answer(answer_action, None, partner.name, status="rjct", reason=reason))
+    return Admitted(dci, caller, incoming, access.id, now, reply_to)
+
+
+Work = Callable[[Admitted, str], tuple[Outcome, str]]  # (what to answer and record, the header's status)
+
+
+def answer_now(action: str, answer_action: str, scopes: tuple[str, ...], work_: Work) -> Response:
+    admitted = admit(action, answer_action, *scopes)
+    if isinstance(admitted, Response):
+        return admitted
+    dci, partner, session = admitted.dci, admitted.partner, request_unit().session
     try:
-        outcome = work(dci, caller, incoming.message, new_id())
+        outcome, status = work_(admitted, new_id())
     except BadQuery as exc:
-        audit.finish(session, access.id, partner.id, outcome="err.request.bad", now=now)
+        audit.finish(session, admitted.access_id, partner.id, outcome="err.request.bad", now=admitted.now)
         return _error(400, "err.request.bad", exc.message)
-    audit.finish(session, access.id, partner.id, outcome="succ", purposes=outcome.purposes,
+    audit.finish(session, admitted.access_id, partner.id, outcome=status, purposes=outcome.purposes,
                  member_ids=outcome.member_ids, asked_hash=audit.identifiers_hash(dci.audit_key, outcome.queries),
-                 now=now)
-    total = len(incoming.message.get("search_request") or []) or 1
-    return jsonify(dci.answer(answer_action, outcome.message, partner.name, total=total, completed=total))
+                 now=admitted.now)
+    total = work.items_in(admitted.incoming.message)
+    done = total if status == "succ" else 0
+    message = outcome.message or None
+    return jsonify(dci.answer(answer_action, message, partner.name, status=status, total=total, completed=done))
 
 
-def _search(dci: Dci, caller: oauth.Caller, message: dict[str, Any], correlation_id: str) -> Outcome:
-    rt = dci.rt
-    return search(request_unit().reads, caller.partner, caller.scopes, message, rt.rules, rt.clock.today(),
-                  rt.clock.now(), dci.limits, correlation_id)
+def take(action: str, answer_action: str, *scopes: str) -> Response:
+    """An async call: the transaction written, its job queued, and an ACK signed."""
+    admitted = admit(action, answer_action, *scopes, callback=True)
+    if isinstance(admitted, Response):
+        return admitted
+    dci, partner, session = admitted.dci, admitted.partner, request_unit().session
+    try:
+        txn = work.accept(session, partner, admitted.incoming, admitted.access_id, admitted.reply_to,
+                          admitted.now)
+    except IntegrityError:
+        session.rollback()
+        audit.finish(session, admitted.access_id, partner.id, outcome="err.request.bad", now=admitted.now)
+        return _error(409, "err.request.bad", "this transaction_id was used before for this action; use a new one")
+    tasks.queue_work(dci, txn.id)
+    header = callback_header(answer_action, "rcvd", admitted.now, dci.sender_id, partner.name)
+    ack = {"ack_status": "ACK", "timestamp": iso(admitted.now), "correlation_id": txn.correlation_id}
+    return jsonify(dci.signed(header, ack))
+
+
+def _search(admitted: Admitted, correlation_id: str) -> tuple[Outcome, str]:
+    dci, rt = admitted.dci, admitted.dci.rt
+    outcome = search(request_unit().reads, admitted.partner, admitted.caller.scopes, admitted.incoming.message,
+                     rt.rules, rt.clock.today(), admitted.now, dci.limits, correlation_id)
+    return outcome, "succ"
+
+
+def _txn_status(admitted: Admitted, correlation_id: str) -> tuple[Outcome, str]:
+    status, message = work.txn_status(request_unit().session, admitted.partner, admitted.incoming.message)
+    return Outcome(message=message or {}), status
+
+
+def _enrolled(admitted: Admitted, correlation_id: str) -> tuple[Outcome, str]:
+    dci = admitted.dci
+    return enrolled(request_unit().reads, admitted.partner, admitted.incoming.message, admitted.now,
+                    dci.limits.region, correlation_id), "succ"
 
 
 @bp.post("/registry/sync/search")
 def sync_search() -> Response:
-    return handle("search", "on-search", Scope.SEARCH.value, _search)
+    return answer_now("search", "on-search", (SEARCH,), _search)
+
+
+@bp.post("/registry/sync/txn/status")
+def sync_txn_status() -> Response:
+    return answer_now("txn-status", "txn-on-status", (SEARCH, SUBSCRIBE), _txn_status)
+
+
+@bp.post("/registry/sync/enrolled")
+def sync_enrolled() -> Response:
+    return answer_now("search", "on-search", (SEARCH,), _enrolled)
+
+
+@bp.post("/registry/search")
+def async_search() -> Response:
+    return take("search", "on-search", SEARCH)
+
+
+@bp.post("/registry/subscribe")
+def async_subscribe() -> Response:
+    return take("subscribe", "on-subscribe", SUBSCRIBE)
+
+
+@bp.post("/registry/unsubscribe")
+def async_unsubscribe() -> Response:
+    return take("unsubscribe", "on-unsubscribe", SUBSCRIBE)
+
+
+@bp.post("/registry/txn/status")
+def async_txn_status() -> Response:
+    return take("txn-status", "txn-on-status", SEARCH, SUBSCRIBE)

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from ussd_app.events import bus
+from ussd_app.events.models import EventKind
 from ussd_app.members.import_report import ImportReport, Rejection
 from ussd_app.members.models import Contribution, Member
 from ussd_app.text.phones import mask
@@ -34,6 +36,7 @@ def write_members(session: Session, batch: list[tuple[int, dict[str, Any]]], rep
         rows = session.execute(select(Member.national_id, Member.ssn).where(Member.national_id.in_(national_ids)))
         holders = {national_id: ssn for national_id, ssn in rows}
     inserts = []
+    status_changes: list[tuple[int | None, dict[str, Any]]] = []
     for line, values in batch:
         holder = holders.get(values.get("national_id") or "")
         if holder is not None and holder != values["ssn"]:
@@ -55,12 +58,18 @@ def write_members(session: Session, batch: list[tuple[int, dict[str, Any]]], rep
                 f"line {line}: ssn {member.ssn}: linked phone {mask(member.phone)} {now}; the member is "
                 "now unlinked and the PIN cleared (they must link the phone on file again)"
             )
+        if "status" in changed:
+            status_changes.append((member.id, {"from": member.status, "to": changed["status"]}))
         for key, value in changed.items():
             setattr(member, key, value)
         report.updated += 1
     if inserts:
         session.execute(insert(_MEMBERS), inserts)
         report.inserted += len(inserts)
+        new_ids = session.execute(select(Member.id, Member.scheme)
+                                  .where(Member.ssn.in_([values["ssn"] for values in inserts])))
+        bus.emit_many(session, EventKind.REGISTERED, [(member_id, {"scheme": scheme}) for member_id, scheme in new_ids])
+    bus.emit_many(session, EventKind.STATUS_CHANGED, status_changes)
     _end_batch(session, commit)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ussd_app.core.database import create_schema
 from ussd_app.core.extensions import clients, job_command
-from ussd_app.members import importer
+from ussd_app.members import arrears, importer
 from ussd_app.members.demo.seed import DATA_DIR, seed_demo
 from ussd_app.members.models import Contribution, Member
 from ussd_app.ussd.runtime import runtime_of
@@ -47,6 +47,17 @@ def import_contributions_command(file: Path) -> None:
     """Upsert contributions from a CSV file (header: ssn,period,insured_wage_lak,employee_lak,
     employer_lak,paid_on); the members must be imported first."""
     _run_import(file, importer.import_contributions)
+    fell, again = refresh_arrears(current_app)
+    if fell or again:
+        click.echo(f"Voluntary members now behind: {fell}; up to date again: {again}.")
+
+
+def refresh_arrears(app: Flask) -> tuple[int, int]:
+    """Voluntary members' standing after new contributions, or a due day passing (rq cron runs it daily)."""
+    with clients(app).sessions() as session:
+        found = arrears.refresh(session, runtime_of(app).clock.today(), app.config["REMINDER_DUE_DAY"])
+        session.commit()
+    return found
 
 
 @members_cli.command("seed-demo")

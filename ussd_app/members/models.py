@@ -58,6 +58,8 @@ class Member(Base):
     province: Mapped[str | None] = mapped_column(String(40), index=True)  # where the member lives
     district: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str] = mapped_column(String(2), default="lo")
+    # A voluntary member's standing as last checked (members/arrears.py); None: not checked yet.
+    in_arrears: Mapped[bool | None]
     # Phone linking and PIN: the hash is "v1$salt$hmac" (see members/pins.py), never the PIN.
     linked_at: Mapped[datetime | None]
     pin_hash: Mapped[str | None] = mapped_column(String(120))

@@ -17,6 +17,8 @@ from sms import outbox
 from sms.service import SmsServices
 from ussd_app.core import keys
 from ussd_app.engine import effects as fx
+from ussd_app.events import bus
+from ussd_app.events.models import EventKind
 from ussd_app.members.repository import SqlMembers
 from ussd_app.text.phones import mask
 from ussd_app.ussd.guards import UssdGuards
@@ -69,6 +71,7 @@ def _language(e: fx.LanguageChosen, s: Sinks) -> None:
 @handles(fx.PhoneLinked)
 def _linked(e: fx.PhoneLinked, s: Sinks) -> None:
     s.members.link_phone(e.member, e.phone, e.pin_hash)
+    bus.emit(s.session, EventKind.PHONE_LINKED, s.members.member_id(e.member))
     log.info("phone %s linked to a member", mask(e.phone))
 
 
