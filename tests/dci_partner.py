@@ -16,6 +16,33 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from ussd_app.dci.keys import SigningKey, verify
 
 
+class HttpClient:
+    """The test client's shape (post/get, status_code, get_json) over real HTTP to a server."""
+
+    def __init__(self, base_url: str) -> None:
+        import requests
+
+        self.base_url = base_url
+        self.http = requests.Session()
+
+    def post(self, path: str, json: Any = None, data: Any = None, headers: dict[str, str] | None = None) -> Any:
+        return _Reply(self.http.post(self.base_url + path, json=json, data=data, headers=headers, timeout=10))
+
+    def get(self, path: str) -> Any:
+        return _Reply(self.http.get(self.base_url + path, timeout=10))
+
+
+class _Reply:
+    def __init__(self, response: Any) -> None:
+        self.response, self.status_code = response, response.status_code
+
+    def get_json(self) -> Any:
+        return self.response.json()
+
+    def get_data(self, as_text: bool = False) -> Any:
+        return self.response.text if as_text else self.response.content
+
+
 def register(runner: Any, name: str, *args: str) -> tuple[str, str]:
     """`flask partners add NAME ARGS…` -> (client_id, client_secret)."""
     result = runner.invoke(args=["partners", "add", name, *args])

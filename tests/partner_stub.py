@@ -36,6 +36,7 @@ class PartnerStub:
         self.posts: list[Post] = []  # every post, failed ones included
         self.taken: list[Post] = []  # the posts it answered 2xx
         self._failures: list[int] = []
+        self.delay = 0.0  # seconds each answer takes (a kill can then land mid-post)
         self._lock = threading.Lock()
         stub = self
 
@@ -47,6 +48,7 @@ class PartnerStub:
 
             def do_POST(self) -> None:  # noqa: N802 - the http.server name
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                time.sleep(stub.delay)
                 status = stub._take(self.path, raw, self.headers.get("Authorization", ""))
                 data = b'{"message": {"ack_status": "ACK"}}' if status < 300 else b"down"
                 self.send_response(status)

@@ -102,6 +102,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DCI_MAX_MATCHES", 1000, "A search by attributes matching more members than this is refused.", int),
     Setting("DCI_CALLBACK_BACKOFF", "10,60,300,1800", "Seconds before each retry of a callback the partner did not "
             "take.", str),
+    Setting("DCI_CALLBACK_LOST_AFTER", 60, "Seconds after which the sweep gives back a callback whose job is gone "
+            "(queued and due, or claimed by a sender that died); more than a post's 13-second timeout.", int),
     Setting("REMINDER_DUE_DAY", 15, "Day of the month a voluntary member's contribution for the last month is due.",
             int),
     Setting("REMINDER_DAYS_BEFORE", 3, "Days before the due day that the reminder goes out.", int),

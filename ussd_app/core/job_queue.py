@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 import redis
@@ -39,6 +39,10 @@ class RQJobQueue:
         self.queue.enqueue(func, *args, job_timeout=self.job_timeout, result_ttl=300, failure_ttl=7 * 86400)
 
     def enqueue_at(self, when: datetime, func: str, *args: Any) -> None:
+        # RQ keeps scheduled times in whole seconds, cut down: 12.6 s would run at 12 s, before
+        # the job's row is due, and the job would find nothing to do. Rounded up instead.
+        if when.microsecond:
+            when = when.replace(microsecond=0) + timedelta(seconds=1)
         self.queue.enqueue_at(when, func, *args, job_timeout=self.job_timeout, result_ttl=300,
                               failure_ttl=7 * 86400)
 

@@ -35,6 +35,7 @@ class Dci:
     max_requests: int
     audit_key: bytes
     backoff: tuple[int, ...]
+    lost_after: int
 
     @property
     def sender_id(self) -> str:
@@ -80,6 +81,7 @@ def build(app: Flask, rt: Runtime) -> Dci:
         max_requests=cfg["DCI_MAX_REQUESTS"],
         audit_key=hmac.new(cfg["SECRET_KEY"].encode(), b"dci-audit", hashlib.sha256).digest(),
         backoff=tuple(int(x) for x in str(cfg["DCI_CALLBACK_BACKOFF"]).split(",") if x.strip()),
+        lost_after=cfg["DCI_CALLBACK_LOST_AFTER"],
     )
 
 

@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 
 TIMEOUT = (3.05, 10)  # connect, read
 RETRY_STATUSES = {408, 425, 429}
-SENDING_STALE_SECONDS = 60  # a sender that claimed a callback this long ago died
 
 
 def owe(session: Session, key: str, partner_id: int, url: str, action: str, body: dict[str, Any],
@@ -88,13 +87,14 @@ def record(session: Session, callback: Callback, delivered: bool, retry: bool, d
     return None
 
 
-def lost(session: Session, now: datetime) -> list[int]:
-    """Callbacks whose job is gone: queued and due for a minute, or sending far too long. Commits."""
-    stale = now - timedelta(seconds=SENDING_STALE_SECONDS)
+def lost(session: Session, now: datetime, after: int) -> list[int]:
+    """Callbacks whose job is gone: queued and due for `after` seconds, or claimed by a sender
+    that long ago (it died: a post gives up well before). Commits."""
+    stale = now - timedelta(seconds=after)
     session.execute(update(Callback).where(Callback.status == CallbackStatus.SENDING.value,
                                            Callback.claimed_at < stale)
                     .values(status=CallbackStatus.QUEUED.value))
-    due = now - timedelta(seconds=60)
+    due = stale
     found = list(session.execute(
         select(Callback.id).where(Callback.status == CallbackStatus.QUEUED.value,
                                   (Callback.not_before.is_(None)) | (Callback.not_before < due),

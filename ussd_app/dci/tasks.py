@@ -19,7 +19,6 @@ SEND = "workers.jobs.dci_send"
 WORK = "workers.jobs.dci_work"
 DISPATCH = "workers.jobs.dci_dispatch"
 MAX_DISPATCH_BATCHES = 200
-STUCK = timedelta(seconds=60)  # an async request not worked by then lost its job
 
 
 def queue_work(dci: Dci, txn_id: int) -> None:
@@ -83,10 +82,12 @@ def sweep(app: Flask) -> int:
     """Callbacks whose job was lost, and async requests never worked, are queued again."""
     dci = dci_of(app)
     now = dci.rt.clock.now()
+    stuck_after = timedelta(seconds=dci.lost_after)  # an async request not worked by then lost its job
     with dci.rt.clients.sessions() as session:
-        lost = callbacks.lost(session, now)
+        lost = callbacks.lost(session, now, dci.lost_after)
         stuck = list(session.execute(select(Transaction.id).where(Transaction.status == TxnStatus.RECEIVED.value,
-                                                                  Transaction.created_at < now - STUCK)).scalars())
+                                                                  Transaction.created_at < now - stuck_after))
+                     .scalars())
     queue_send(dci, lost)
     for txn_id in stuck:
         queue_work(dci, txn_id)
