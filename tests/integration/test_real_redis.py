@@ -66,7 +66,7 @@ def test_concurrent_different_hops_leave_a_consistent_session(app):
         assert body.startswith("CON ")
         assert "ຕິດຕໍ່" in body or "ເລືອກບໍ່ຖືກ" in body
     # Whatever won, the next hop builds on a state that parses and answers.
-    assert post(client, "race-2", PENSIONER, "4*00").startswith("CON ປກສ ສະບາຍດີ")
+    assert post(client, "race-2", PENSIONER, "4*00").startswith("CON ປກສ\n1 ເງິນສົມທົບ")
 
 
 def test_expired_session_resumes_as_timed_out(database_url, redis_url):

@@ -96,7 +96,7 @@ def test_language_filter_separates_lao_from_english_sessions(app):
     client = app.test_client()
     ussd(client).dial(STRANGER).see("ປກສ ສະບາຍດີ")
     ussd(client).dial(PENSIONER).see("ເງິນສົມທົບ")
-    ussd(client).dial(NO_CONTRIB, session_id="en-1").see("My contributions")
+    ussd(client).dial(NO_CONTRIB, session_id="en-1").see("1 Contributions")
     notice(client, "en-1")
     browser = signed_in(app)
     lao, english, both = figures(browser, "?lang=lo"), figures(browser, "?lang=en"), figures(browser, "?lang=all")

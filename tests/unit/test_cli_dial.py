@@ -4,7 +4,7 @@
 def test_dial_shows_screens_with_their_size_and_quits_on_q(runner):
     result = runner.invoke(args=["ussd", "dial", "+8562055512345"], input="1\n2580\nq\n")
     assert result.exit_code == 0, result.output
-    assert "│ ປກສ ສະບາຍດີ" in result.output
+    assert "│ ປກສ\n│ 1 ເງິນສົມທົບ" in result.output
     assert "│ ໃສ່ລະຫັດ PIN ຂອງທ່ານ" in result.output
     assert "ຈ່າຍແລ້ວ 192 ເດືອນ" in result.output
     assert "CON · " in result.output and "UCS-2" in result.output

@@ -93,8 +93,8 @@ def test_every_problem_is_listed_at_once():
     raw["nodes"]["contributions"]["action"] = "print_money"
     assert problems_of(raw) == [  # each mistake named once, and no knock-on "unreachable" noise
         "contributions: unknown action 'print_money' (known: benefit_overview, change_pin, check_identity, "
-        "contributions_summary, eligibility, link_phone, sms_eligibility, sms_statement, switch_language, "
-        "voluntary_scheme_info)",
+        "consent_answer, consent_question, contributions_summary, eligibility, link_phone, record_viewers, "
+        "sms_eligibility, sms_statement, switch_language, voluntary_scheme_info)",
         "guest_home: next node 'nowhere' does not exist",
         "link_ssn: text: missing en translation",
     ]

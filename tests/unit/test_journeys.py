@@ -89,7 +89,7 @@ def test_link_my_phone_in_english(app, dial):
     convo.press(ssn).see("date of birth").press(dob).see("Choose a 4-digit PIN")
     convo.press("7391", "7391").ends().see("Your phone is linked")
     assert member_row(app, ssn).language == "en"
-    dial(phone).see("1 My contributions").press("1", "7391").see("Paid:", "months")
+    dial(phone).see("1 Contributions").press("1", "7391").see("Paid:", "months")
 
 
 def test_link_refused_when_dialling_phone_is_not_the_one_on_file(app, dial):
@@ -176,9 +176,9 @@ def test_change_pin(app, dial):
 
 
 def test_member_switches_language_and_it_is_kept_on_the_member(app, dial):
-    dial(PENSIONER).press("5").see("1 My contributions", "5 ພາສາລາວ")
+    dial(PENSIONER).press("5").see("1 Contributions", "5 ພາສາລາວ")
     assert member_row(app, "1001234567").language == "en"
-    dial(PENSIONER).see("1 My contributions")
+    dial(PENSIONER).see("1 Contributions")
 
 
 # ---- a session that timed out ------------------------------------------------

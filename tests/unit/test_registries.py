@@ -71,6 +71,7 @@ EFFECTS = {
     effects.PinLocked("1000001", datetime(2026, 11, 20, tzinfo=timezone.utc)),
     effects.LinkAttemptFailed("+8562055512345", False),
     effects.SmsRequested("statement", "+8562055512345", "1000001", "en", {}),
+    effects.ConsentAnswered("1000001", 1, True),
 }
 
 

@@ -32,21 +32,22 @@ JOURNEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "behind_with_payments": (BEHIND, ("1", PIN)),
     "change_pin": (PENSIONER, ("3", PIN, "6048", "6048")),
     "wrong_pin_three_times": (BEHIND, ("1", "1111", "1112", "1113")),
+    "data_sharing": (PENSIONER, ("6", PIN, "1", "0", "2", "1", "1")),
 }
 
 
 def _language_key(screen: str, to: str) -> str:
-    """The home screen's language option: its last line, labelled in the other language."""
-    last = screen.splitlines()[-1]
+    """The home screen's language option: the line labelled in the other language."""
     label = "English" if to == "en" else "ພາສາລາວ"
-    assert last.endswith(label), f"no language option on:\n{screen}"
-    return last.split(" ", 1)[0]
+    found = [line for line in screen.splitlines() if line.endswith(f" {label}")]
+    assert found, f"no language option on:\n{screen}"
+    return found[0].split(" ", 1)[0]
 
 
 def transcript(client, name: str, lang: str) -> str:  # type: ignore[no-untyped-def]
     phone, keys = JOURNEYS[name]
     convo: Conversation = ussd(client).dial(phone, session_id=f"golden-{name}-{lang}-0")
-    home_lang = "en" if convo.screen.splitlines()[-1].endswith("ພາສາລາວ") else "lo"
+    home_lang = "en" if any(line.endswith(" ພາສາລາວ") for line in convo.screen.splitlines()) else "lo"
     if home_lang != lang:  # switch first, then start the journey in a new session
         convo.press(_language_key(convo.screen, lang))
         convo = ussd(client).dial(phone, session_id=f"golden-{name}-{lang}-1")
@@ -66,7 +67,9 @@ def _screen(convo: Conversation) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["lo", "en"])
 @pytest.mark.parametrize("name", sorted(JOURNEYS))
-def test_journey_matches_its_golden_transcript(client, name, lang):
+def test_journey_matches_its_golden_transcript(client, runner, name, lang):
+    if name == "data_sharing":
+        partner_schemes_looking_at_the_pensioner(client, runner)
     got = transcript(client, name, lang)
     path = GOLDEN / f"{name}.{lang}.txt"
     if UPDATE:
@@ -74,6 +77,21 @@ def test_journey_matches_its_golden_transcript(client, name, lang):
         path.write_text(got, encoding="utf-8")
     assert path.exists(), f"{path.name} is missing: run with UPDATE_TRANSCRIPTS=1 and read what it wrote"
     assert got == path.read_text(encoding="utf-8"), f"{path.name} changed: if on purpose, regenerate it"
+
+
+def partner_schemes_looking_at_the_pensioner(client, runner) -> None:  # type: ignore[no-untyped-def]
+    """Two partner schemes: the health insurance (by law), which has just looked the pensioner up
+    through the partner API, and an NGO that needs the member's yes."""
+    from tests.dci_partner import Partner, register
+    from tests.demo_people import FROZEN_NOW, PENSIONER_SSN
+
+    health = Partner(client, "nhi.gov.la", *register(
+        runner, "nhi.gov.la", "--scope", "registry.search", "--purpose", "verify-enrolment",
+        "--label-lo", "ປະກັນສຸຂະພາບ", "--label-en", "Health insurance"), now=FROZEN_NOW)
+    health.get_token()
+    assert health.search("idtype-value", {"type": "SSN", "value": PENSIONER_SSN}).status_code == 200
+    register(runner, "ngo.example.org", "--scope", "registry.search", "--purpose", "verify-enrolment", "--basis",
+             "consent", "--label-lo", "ຊ່ວຍຜູ້ສູງອາຍຸ", "--label-en", "Help for the elderly")
 
 
 def test_every_transcript_on_disk_belongs_to_a_journey():

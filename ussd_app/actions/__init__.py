@@ -1,7 +1,7 @@
 """Handlers that menu `action` nodes call, and `lsso_actions()`: the registry the service's
 menus are loaded with (listed here, explicitly; importing a handler registers nothing)."""
 
-from ussd_app.actions import contributions, eligibility, identity, language, schemes, sms_requests
+from ussd_app.actions import contributions, eligibility, identity, language, schemes, sharing, sms_requests
 from ussd_app.engine.actions import Actions
 
 
@@ -15,6 +15,9 @@ def lsso_actions() -> Actions:
         identity.change_pin,
         language.switch_language,
         schemes.voluntary_scheme_info,
+        sharing.record_viewers,
+        sharing.consent_question,
+        sharing.consent_answer,
         sms_requests.sms_statement,
         sms_requests.sms_eligibility,
     ])

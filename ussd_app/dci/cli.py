@@ -1,7 +1,7 @@
 """`flask partners …`: register the schemes that query LSSO through the partner API.
 
     flask --app wsgi partners add NAME --scope SCOPE [--scope …] --purpose CODE [--purpose …]
-          [--basis law|consent] [--callback-url URL] [--public-key FILE]
+          [--basis law|consent] [--callback-url URL] [--public-key FILE] [--label-lo TEXT --label-en TEXT]
     flask --app wsgi partners list | rotate-secret NAME | revoke NAME | keygen
 """
 
@@ -39,13 +39,16 @@ def partners_cli() -> None:
 @click.option("--callback-url", default=None, help="base URL its callbacks and notifications go to")
 @click.option("--public-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="its Ed25519 public key (base64 or PEM): its signatures are then checked")
+@click.option("--label-lo", default=None, help="its name as members read it on USSD, in Lao (short)")
+@click.option("--label-en", default=None, help="… and in English")
 def add_command(name: str, scopes: tuple[str, ...], purposes: tuple[str, ...], basis: str, callback_url: str | None,
-                public_key: Path | None) -> None:
+                public_key: Path | None, label_lo: str | None, label_en: str | None) -> None:
     """Register partner NAME (its DCI sender_id) and print its credentials, once."""
     key = public_key.read_text(encoding="utf-8") if public_key else None
     with runtime_of(current_app).clients.sessions() as session:
         try:
-            partner, secret = registry.add(session, name, list(scopes), list(purposes), basis, callback_url, key)
+            partner, secret = registry.add(session, name, list(scopes), list(purposes), basis, callback_url, key,
+                                           {"lo": label_lo or "", "en": label_en or ""})
         except registry.PartnerError as exc:
             click.echo(f"not added: {exc}", err=True)
             sys.exit(1)

@@ -31,6 +31,9 @@ class Partner(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)  # also its DCI sender_id
+    # What members hear it called on USSD (consent, "who looked at my record"): short, in each language.
+    label_lo: Mapped[str | None] = mapped_column(String(40))
+    label_en: Mapped[str | None] = mapped_column(String(40))
     client_id: Mapped[str] = mapped_column(String(64), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(200))  # hashed like an admin password; shown once
     scopes: Mapped[str] = mapped_column(Text)  # space-separated Scope values
@@ -52,6 +55,10 @@ class Partner(Base):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {"lo": self.label_lo or self.label_en or self.name, "en": self.label_en or self.name}
 
 
 class PartnerConsent(Base):

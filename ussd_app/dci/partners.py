@@ -58,19 +58,28 @@ def _check(scopes: list[str], purposes: list[str], basis: str, callback_url: str
             raise PartnerError(str(exc)) from None
 
 
+LABEL_MAX = 21  # what a USSD screen has room for beside its question (actions/sharing.py)
+
+
 def add(session: Session, name: str, scopes: list[str], purposes: list[str], basis: str,
-        callback_url: str | None = None, public_key: str | None = None) -> tuple[Partner, str]:
+        callback_url: str | None = None, public_key: str | None = None,
+        labels: dict[str, str] | None = None) -> tuple[Partner, str]:
     """A new partner and its client secret (shown once). Caller commits."""
     if not NAME.fullmatch(name):
         raise PartnerError("a partner's name is its DCI sender_id: lower-case letters, digits, '.' and '-'")
     if session.execute(select(Partner.id).where(Partner.name == name)).first():
         raise PartnerError(f"there is already a partner named {name}")
     _check(scopes, purposes, basis, callback_url, public_key)
+    labels = {lang: text.strip() for lang, text in (labels or {}).items() if text and text.strip()}
+    long = [f"{lang}: {len(text)}" for lang, text in labels.items() if len(text) > LABEL_MAX]
+    if long:
+        raise PartnerError(f"a label members hear is at most {LABEL_MAX} characters ({', '.join(long)})")
     secret = secrets.token_urlsafe(32)
     partner = Partner(name=name, client_id=secrets.token_urlsafe(12), secret_hash=secret_hash(secret),
                       scopes=" ".join(dict.fromkeys(scopes)), purposes=" ".join(dict.fromkeys(purposes)),
                       basis=basis, callback_url=(callback_url or "").rstrip("/") or None,
-                      public_key=(public_key or "").strip() or None)
+                      public_key=(public_key or "").strip() or None, label_lo=labels.get("lo"),
+                      label_en=labels.get("en"))
     session.add(partner)
     session.flush()
     return partner, secret

@@ -60,3 +60,12 @@ class SmsRequested(Effect):
     member: str | None
     language: str
     values: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class ConsentAnswered(Effect):
+    """A member said yes (or no, or took back a yes) to a partner seeing their record."""
+
+    member: str
+    partner_id: int
+    given: bool

@@ -77,6 +77,28 @@ class Guards(Protocol):
 
 
 @dataclass(frozen=True)
+class SharingPartner:
+    """A partner scheme that may see a member's record only with their yes."""
+
+    id: int
+    label: dict[str, str]  # by language
+    given: bool | None  # the member's answer so far; None: never asked
+
+
+@dataclass(frozen=True)
+class RecordViewer:
+    label: dict[str, str]
+    last_seen: date  # local date
+
+
+class Sharing(Protocol):
+    """Partners and the member's record: who asks for consent, who looked."""
+
+    def consent_partners(self, ssn: str) -> list[SharingPartner]: ...
+    def viewers(self, ssn: str, days: int) -> list[RecordViewer]: ...  # latest first
+
+
+@dataclass(frozen=True)
 class Limits:
     pin_max_tries: int = 3
     pin_lock_minutes: int = 30

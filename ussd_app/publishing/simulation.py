@@ -39,6 +39,7 @@ class SimScreen:
 DESCRIPTIONS: dict[type[fx.Effect], str] = {
     fx.PhoneLinked: "link this phone", fx.PinChanged: "change the PIN", fx.PinLocked: "lock PIN options",
     fx.LanguageChosen: "remember the language", fx.LinkAttemptFailed: "record a failed identity check",
+    fx.ConsentAnswered: "record the member's answer to a partner scheme",
 }
 
 

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from sms import outbox
 from sms.service import SmsServices
 from ussd_app.core import keys
+from ussd_app.core.database import utcnow
+from ussd_app.dci import member_sharing
 from ussd_app.engine import effects as fx
 from ussd_app.events import bus
 from ussd_app.events.models import EventKind
@@ -73,6 +75,12 @@ def _linked(e: fx.PhoneLinked, s: Sinks) -> None:
     s.members.link_phone(e.member, e.phone, e.pin_hash)
     bus.emit(s.session, EventKind.PHONE_LINKED, s.members.member_id(e.member))
     log.info("phone %s linked to a member", mask(e.phone))
+
+
+@handles(fx.ConsentAnswered)
+def _consent(e: fx.ConsentAnswered, s: Sinks) -> None:
+    member_sharing.answer(s.session, e.member, e.partner_id, e.given, utcnow())
+    log.info("a member %s consent to partner %s", "gave" if e.given else "withheld", e.partner_id)
 
 
 @handles(fx.PinChanged)

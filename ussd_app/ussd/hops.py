@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from ussd_app.core.extensions import Unit
+from ussd_app.dci.member_sharing import SqlSharing
 from ussd_app.engine import Resumption, TimedOut, Typed, resume
 from ussd_app.engine.effects import Effect
 from ussd_app.engine.render import Screen
@@ -68,7 +69,7 @@ def _run(rt: Runtime, unit: Unit, hop: Hop, digest: str) -> Screen:
         stored = loaded.stored
         known = stored.extra.get("member") if stored is not None else None
         members = SqlMembers(unit, [view_from_dict(known)] if known else [])
-        services = rt.services(members)
+        services = rt.services(members, SqlSharing(unit, rt.clock))
         timed_out = loaded.expired(now)
         if stored is not None and stored.state.phone != hop.phone:
             raise SessionMismatch("sessionId belongs to another phone number")

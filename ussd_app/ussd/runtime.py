@@ -18,7 +18,7 @@ from ussd_app.benefits import Rules, load_rules
 from ussd_app.core.clock import SystemClock
 from ussd_app.core.extensions import Clients
 from ussd_app.engine.actions import Actions
-from ussd_app.engine.ports import Clock, Guards, Limits, Members, Pins, Services
+from ussd_app.engine.ports import Clock, Guards, Limits, Members, Pins, Services, Sharing
 from ussd_app.members.pins import PinHasher
 from ussd_app.publishing.menu_store import MenuStore
 from ussd_app.ussd.guards import RedisGuard, UssdGuards, ussd_policies
@@ -48,10 +48,11 @@ class Runtime:
     region: str  # how phone numbers without a country code are read
     config: Mapping[str, Any]  # the settings it was built from (read by the edges, not by hops)
 
-    def services(self, members: Members, *, guards: Guards | None = None, pins: Pins | None = None) -> Services:
+    def services(self, members: Members, sharing: Sharing, *, guards: Guards | None = None,
+                 pins: Pins | None = None) -> Services:
         """The engine's ports for one hop (or one simulated hop, with its own guards and pins)."""
         return Services(members=members, pins=pins or self.pins, guards=guards or self.guards, clock=self.clock,
-                        limits=self.limits, extra={"rules": self.rules})
+                        limits=self.limits, extra={"rules": self.rules, "sharing": sharing})
 
     def warm_up(self) -> None:
         """What the first hops of a new process would otherwise wait for: the live menu parsed and
