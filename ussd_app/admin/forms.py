@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 
 class LoginForm(FlaskForm):
@@ -23,3 +24,24 @@ class DraftForm(FlaskForm):
 class TestForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     script = TextAreaField("Script", validators=[DataRequired(), Length(max=20_000)])
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class PartnerForm(FlaskForm):
+    """A partner scheme of the DCI API (the same checks as `flask partners add`, in dci/partners.py)."""
+
+    name = StringField("Name (its DCI sender_id)", validators=[DataRequired(), Length(max=80)])
+    label_lo = StringField("Name members read, in Lao", validators=[Optional(), Length(max=40)])
+    label_en = StringField("Name members read, in English", validators=[Optional(), Length(max=40)])
+    basis = SelectField("Legal basis", choices=[SelectChoice("law", "law or agreement: members are not asked"),
+                                                SelectChoice("consent", "consent: only members who said yes on USSD")])
+    scopes = CheckboxesField("Scopes")
+    purposes = CheckboxesField("Purposes (the first ticked is its default)")
+    callback_url = StringField("Callback URL (for async answers and notifications)",
+                               validators=[Optional(), Length(max=300)])
+    public_key = TextAreaField("Its Ed25519 public key (base64 or PEM; its signatures are then checked)",
+                               validators=[Optional(), Length(max=2000)])
