@@ -12,16 +12,18 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, jsonify, request
+import swagger_ui_bundle
+from flask import Blueprint, Response, abort, current_app, jsonify, request, send_from_directory
 from sqlalchemy.exc import IntegrityError
 
 from ussd_app.core.extensions import request_unit
-from ussd_app.dci import audit, oauth, tasks, work
+from ussd_app.dci import audit, oauth, openapi, tasks, work
 from ussd_app.dci.api import Dci, dci_of
 from ussd_app.dci.enrolled import enrolled
 from ussd_app.dci.envelope import Rejected, Request, TransportError, callback_header, iso, new_id, read_request
 from ussd_app.dci.keys import BadSignature, read_public_key, verify
 from ussd_app.dci.models import Partner, Scope
+from ussd_app.dci.openapi import Operation, documented
 from ussd_app.dci.queries import BadQuery
 from ussd_app.dci.search import Outcome, search
 
@@ -51,6 +53,9 @@ def _error(status: int, code: str, message: str) -> Response:
 
 
 @bp.post("/oauth2/client/token")
+@documented(Operation("Get an access token", "OAuth2 client credentials (RFC 6749 section 4.4): client_id and "
+                      "client_secret in the form or in HTTP Basic auth; a short JWT with the partner's scopes.",
+                      "Auth", request="TokenRequest", form=True, extra={"response_schema": "TokenResponse"}))
 def token() -> Response:
     """OAuth2 client credentials (RFC 6749 4.4): client_id and client_secret in the form or Basic auth."""
     response: Response = dci_of().server.create_token_response()
@@ -58,6 +63,9 @@ def token() -> Response:
 
 
 @bp.get("/.well-known/jwks.json")
+@documented(Operation("LSSO's public key", "The Ed25519 key that signs every answer, callback and notification, "
+                      "and the bearer JWT on what LSSO posts to a partner.", "Auth",
+                      extra={"response_schema": "Jwks"}))
 def jwks() -> Response:
     return jsonify({"keys": [dci_of().key.public_jwk()]})
 
@@ -186,35 +194,95 @@ def _enrolled(admitted: Admitted, correlation_id: str) -> tuple[Outcome, str]:
 
 
 @bp.post("/registry/sync/search")
+@documented(Operation("Search members, answered at once",
+                      "Each search_request item is one query: idtype-value on SSN, UIN (national ID) or MOBILE; "
+                      "predicate or expression over the attributes listed. A record holds "
+                      "what the purpose and scopes allow.",
+                      "Sync", scopes=(SEARCH,), request="SearchRequest", response="SearchResponse"))
 def sync_search() -> Response:
     return answer_now("search", "on-search", (SEARCH,), _search)
 
 
 @bp.post("/registry/sync/txn/status")
+@documented(Operation("Where an async request stands", "By transaction_id or correlation_id: pending, or its answer "
+                      "again.",
+                      "Sync", scopes=(SEARCH, SUBSCRIBE), request="TxnStatusRequest",
+                      response="TxnStatusResponse"))
 def sync_txn_status() -> Response:
     return answer_now("txn-status", "txn-on-status", (SEARCH, SUBSCRIBE), _txn_status)
 
 
 @bp.post("/registry/sync/enrolled")
+@documented(Operation("Is this person insured by LSSO?", "IBR's enrolled check: yes or no, with the scheme and the "
+                      "member's status.",
+                      "Sync", scopes=(SEARCH,), request="EnrolledRequest", response="EnrolledResponse"))
 def sync_enrolled() -> Response:
     return answer_now("search", "on-search", (SEARCH,), _enrolled)
 
 
 @bp.post("/registry/search")
+@documented(Operation("Search members, answered by callback", "Acknowledged at once; the answer is posted to the "
+                      "partner's /registry/on-search.",
+                      "Async", scopes=(SEARCH,), request="SearchRequest",
+                      callback=("/registry/on-search", "SearchResponse")))
 def async_search() -> Response:
     return take("search", "on-search", SEARCH)
 
 
 @bp.post("/registry/subscribe")
+@documented(Operation("Subscribe to events about members", "Event types and a filter; each matching event is posted "
+                      "to the partner's /registry/notify (schema Notify).",
+                      "Async", scopes=(SUBSCRIBE,), request="SubscribeRequest",
+                      callback=("/registry/on-subscribe", "SubscribeResponse")))
 def async_subscribe() -> Response:
     return take("subscribe", "on-subscribe", SUBSCRIBE)
 
 
 @bp.post("/registry/unsubscribe")
+@documented(Operation("End subscriptions", "By their codes.",
+                      "Async", scopes=(SUBSCRIBE,), request="UnsubscribeRequest",
+                      callback=("/registry/on-unsubscribe", "UnsubscribeResponse")))
 def async_unsubscribe() -> Response:
     return take("unsubscribe", "on-unsubscribe", SUBSCRIBE)
 
 
 @bp.post("/registry/txn/status")
+@documented(Operation("Where an async request stands, answered by callback", "As sync/txn/status, posted to "
+                      "the partner's /registry/txn/on-status.",
+                      "Async", scopes=(SEARCH, SUBSCRIBE), request="TxnStatusRequest",
+                      callback=("/registry/txn/on-status", "TxnStatusResponse")))
 def async_txn_status() -> Response:
     return take("txn-status", "txn-on-status", SEARCH, SUBSCRIBE)
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    return jsonify(openapi.document(current_app))
+
+
+@bp.get("/docs")
+def docs() -> Response:
+    """Swagger UI over /dci/openapi.json, every file served from here."""
+    return Response(DOCS_PAGE, mimetype="text/html")
+
+
+@bp.get("/docs/<path:name>")
+def docs_file(name: str) -> Response:
+    if name == "start.js":
+        return Response(DOCS_START, mimetype="text/javascript")
+    if name not in DOCS_FILES:
+        abort(404)
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, name, max_age=86400)
+
+
+DOCS_FILES = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "favicon-32x32.png"}
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>LSSO Connect partner API</title>
+<link rel="stylesheet" href="docs/swagger-ui.css"><link rel="icon" href="docs/favicon-32x32.png"></head>
+<body><div id="swagger-ui"></div>
+<script src="docs/swagger-ui-bundle.js"></script><script src="docs/swagger-ui-standalone-preset.js"></script>
+<script src="docs/start.js"></script></body></html>
+"""
+DOCS_START = """window.ui = SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui", deepLinking: true,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout"});
+"""

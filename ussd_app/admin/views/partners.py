@@ -25,8 +25,8 @@ from ussd_app.ussd.runtime import runtime_of
 RECENT_DAYS = 30
 
 
-def _form() -> PartnerForm:
-    form = PartnerForm()
+def _form(fresh: bool = False) -> PartnerForm:
+    form = PartnerForm(formdata=None) if fresh else PartnerForm()
     form.scopes.choices = [SelectChoice(s.value, s.value) for s in Scope]
     form.purposes.choices = [SelectChoice(code, f"{code}: {p.what}") for code, p in PURPOSES.items()]
     return form
@@ -68,7 +68,7 @@ def add_partner() -> ResponseReturnValue:
            f"scopes {partner.scopes}; purposes {partner.purposes}; basis {partner.basis}; "
            f"callback {partner.callback_url or '-'}; key {'yes' if partner.public_key else 'no'}")
     db().commit()
-    return _page(_form(), (partner, secret))
+    return _page(_form(fresh=True), (partner, secret))
 
 
 def request_order(field: str) -> list[str]:
@@ -89,7 +89,7 @@ def rotate_partner(partner_id: int) -> ResponseReturnValue:
         return redirect(url_for("admin.partners"))
     record(db(), current_user().email, "partner secret rotated", f"partner {partner.name}", "")
     db().commit()
-    return _page(_form(), (partner, secret))
+    return _page(_form(fresh=True), (partner, secret))
 
 
 @bp.post("/partners/<int:partner_id>/revoke")
