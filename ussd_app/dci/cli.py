@@ -3,11 +3,14 @@
     flask --app wsgi partners add NAME --scope SCOPE [--scope …] --purpose CODE [--purpose …]
           [--basis law|consent] [--callback-url URL] [--public-key FILE] [--label-lo TEXT --label-en TEXT]
     flask --app wsgi partners list | rotate-secret NAME | revoke NAME | keygen
+    flask --app wsgi partners demo | receive [--port 8001]     (trying the API on `make run`)
 """
 
 from __future__ import annotations
 
+import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -99,6 +102,68 @@ def revoke_command(name: str) -> None:
         record(session, ACTOR, "partner revoked", f"partner {name}", "")
         session.commit()
         click.echo(f"{name} revoked")
+
+
+DEMO_PARTNERS = (
+    # (name, scopes, purposes, basis, labels): a scheme by law that may read everything, and one
+    # that needs each member's yes (its question is in the linked member's USSD menu).
+    ("welfare.demo.la", [s.value for s in Scope], ["coordinate-benefits", "verify-enrolment", "deduplicate"],
+     Basis.LAW.value, {"lo": "ສະຫວັດດີການສັງຄົມ", "en": "Social welfare"}),
+    ("ngo.demo.la", [Scope.SEARCH.value], ["verify-enrolment"], Basis.CONSENT.value,
+     {"lo": "ຊ່ວຍຜູ້ສູງອາຍຸ", "en": "Help for the elderly"}),
+)
+
+
+@partners_cli.command("demo")
+@click.option("--callback-url", default="http://127.0.0.1:8001/partner",
+              help="where the demo partner's callbacks and notifications go (`partners receive` listens there)")
+def demo_command(callback_url: str) -> None:
+    """`make run`: the demo partners, made if missing, each with a fresh secret printed."""
+    with runtime_of(current_app).clients.sessions() as session:
+        for name, scopes, purposes, basis, labels in DEMO_PARTNERS:
+            try:
+                partner, secret = registry.rotate_secret(session, name)
+            except registry.PartnerError:
+                partner, secret = registry.add(session, name, scopes, purposes, basis, callback_url, None, labels)
+            record(session, ACTOR, "demo partner credentials", f"partner {name}", "")
+            if basis == Basis.LAW.value:
+                click.echo(f"Demo partner {name} (scopes {partner.scopes}; callbacks to {partner.callback_url}):")
+                click.echo(f"client_id={partner.client_id}")
+                click.echo(f"client_secret={secret}")
+        session.commit()
+
+
+@partners_cli.command("receive")
+@click.option("--port", default=8001, show_default=True)
+def receive_command(port: int) -> None:
+    """A partner's side, for trying the async calls: listen on 127.0.0.1:PORT and print each callback
+    and notification LSSO posts, with whether its signature checks out against our key."""
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from ussd_app.dci.api import dci_of
+    from ussd_app.dci.keys import BadSignature, verify
+
+    ours = dci_of(current_app).key.private.public_key()
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server name
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            try:
+                verify(body.get("signature"), body.get("header"), body.get("message"), ours, time.time())
+                signed = "signature ok"
+            except BadSignature as exc:
+                signed = f"BAD SIGNATURE: {exc}"
+            click.echo(f"--- POST {self.path} ({signed})")
+            click.echo(json.dumps({k: body.get(k) for k in ("header", "message")}, indent=2, ensure_ascii=False))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    click.echo(f"listening on http://127.0.0.1:{port}/ (Ctrl-C stops)")
+    HTTPServer(("127.0.0.1", port), Receiver).serve_forever()
 
 
 @partners_cli.command("keygen")
