@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ussd_app.dci.models import Access, Partner, RecordSeen
+
+_ACCESS, _SEEN = Access.__table__, RecordSeen.__table__
 
 
 class DuplicateMessage(Exception):
@@ -51,6 +53,28 @@ def claim(session: Session, partner: Partner, message_id: str, transaction_id: s
         session.rollback()
         raise DuplicateMessage(message_id) from None
     return access
+
+
+def record_answered(session: Session, partner_id: int, message_id: str, transaction_id: str, action: str,
+                    now: datetime, *, outcome: str, purposes: set[str] | None = None,
+                    member_ids: list[int] | None = None, asked_hash: str = "") -> None:
+    """A sync call, answered: its Access row and the records it gave out, in one commit, before
+    the answer leaves. DuplicateMessage if the partner sent this message_id before (a copy sent
+    at the same moment loses here, and its answer is never released)."""
+    members = list(dict.fromkeys(member_ids or []))
+    row = {"partner_id": partner_id, "message_id": message_id[:100], "transaction_id": transaction_id[:100],
+           "action": action, "at": now, "outcome": outcome[:60], "purpose": ",".join(sorted(purposes or ()))[:60],
+           "records_returned": len(members), "identifiers_hash": asked_hash}
+    conn = session.connection()  # Core on the tables: no ORM unit of work for two plain inserts
+    try:
+        access_id = conn.execute(insert(_ACCESS).values(row).returning(_ACCESS.c.id)).scalar_one()
+        if members:
+            conn.execute(insert(_SEEN), [{"access_id": access_id, "partner_id": partner_id, "member_id": m,
+                                          "at": now} for m in members])
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise DuplicateMessage(message_id) from None
 
 
 def finish(session: Session, access_id: int, partner_id: int, *, outcome: str, purposes: set[str] | None = None,

@@ -37,9 +37,12 @@ class Admitted:
     dci: Dci
     caller: oauth.Caller
     incoming: Request
-    access_id: int
     now: datetime
     reply_to: str = ""
+
+    @property
+    def transaction_id(self) -> str:
+        return str(self.incoming.message.get("transaction_id", ""))
 
     @property
     def partner(self) -> Partner:
@@ -91,11 +94,12 @@ def callback_base(partner: Partner, sender_uri: Any) -> str:
 
 
 def admit(action: str, answer_action: str, *scopes: str, callback: bool = False) -> Admitted | Response:
-    """The request, let in and its message_id claimed; or the response refusing it."""
+    """The request, let in; or the response refusing it. Its message_id is taken (once, in the
+    audit log) by whoever answers it."""
     dci = dci_of()
     rt = dci.rt
     try:
-        caller = oauth.caller(dci.protector, rt.clients, *scopes)
+        caller = oauth.caller(dci.protector, request_unit().reads, *scopes)
     except oauth.NotAuthorised as exc:
         return _error(exc.status, exc.code, exc.message)
     partner = caller.partner
@@ -125,13 +129,12 @@ def admit(action: str, answer_action: str, *scopes: str, callback: bool = False)
         message_id = str((body or {}).get("header", {}).get("message_id", ""))
         return jsonify(dci.answer(answer_action, None, partner.name, status="rjct", reason=exc)) if message_id else \
             _error(400, "err.request.bad", exc.message)
-    transaction_id = str(incoming.message.get("transaction_id", ""))
-    try:
-        access = audit.claim(request_unit().session, partner, incoming.message_id, transaction_id, action, now)
-    except audit.DuplicateMessage:
-        reason = Rejected("rjct.message_id.duplicate", f"message_id {incoming.message_id} was sent before")
-        return jsonify(dci.answer(answer_action, None, partner.name, status="rjct", reason=reason))
-    return Admitted(dci, caller, incoming, access.id, now, reply_to)
+    return Admitted(dci, caller, incoming, now, reply_to)
+
+
+def _duplicate(admitted: Admitted, answer_action: str) -> Response:
+    reason = Rejected("rjct.message_id.duplicate", f"message_id {admitted.incoming.message_id} was sent before")
+    return jsonify(admitted.dci.answer(answer_action, None, admitted.partner.name, status="rjct", reason=reason))
 
 
 Work = Callable[[Admitted, str], tuple[Outcome, str]]  # (what to answer and record, the header's status)
@@ -142,14 +145,20 @@ def answer_now(action: str, answer_action: str, scopes: tuple[str, ...], work_: 
     if isinstance(admitted, Response):
         return admitted
     dci, partner, session = admitted.dci, admitted.partner, request_unit().session
+    logged = (session, partner.id, admitted.incoming.message_id, admitted.transaction_id, action, admitted.now)
     try:
         outcome, status = work_(admitted, new_id())
     except BadQuery as exc:
-        audit.finish(session, admitted.access_id, partner.id, outcome="err.request.bad", now=admitted.now)
+        try:
+            audit.record_answered(*logged, outcome="err.request.bad")
+        except audit.DuplicateMessage:
+            return _duplicate(admitted, answer_action)
         return _error(400, "err.request.bad", exc.message)
-    audit.finish(session, admitted.access_id, partner.id, outcome=status, purposes=outcome.purposes,
-                 member_ids=outcome.member_ids, asked_hash=audit.identifiers_hash(dci.audit_key, outcome.queries),
-                 now=admitted.now)
+    try:  # the answer leaves only once the call is on record
+        audit.record_answered(*logged, outcome=status, purposes=outcome.purposes, member_ids=outcome.member_ids,
+                              asked_hash=audit.identifiers_hash(dci.audit_key, outcome.queries))
+    except audit.DuplicateMessage:
+        return _duplicate(admitted, answer_action)
     total = work.items_in(admitted.incoming.message)
     done = total if status == "succ" else 0
     message = outcome.message or None
@@ -163,11 +172,15 @@ def take(action: str, answer_action: str, *scopes: str) -> Response:
         return admitted
     dci, partner, session = admitted.dci, admitted.partner, request_unit().session
     try:
-        txn = work.accept(session, partner, admitted.incoming, admitted.access_id, admitted.reply_to,
-                          admitted.now)
+        access = audit.claim(session, partner, admitted.incoming.message_id, admitted.transaction_id, action,
+                             admitted.now)
+    except audit.DuplicateMessage:
+        return _duplicate(admitted, answer_action)
+    try:
+        txn = work.accept(session, partner, admitted.incoming, access.id, admitted.reply_to, admitted.now)
     except IntegrityError:
         session.rollback()
-        audit.finish(session, admitted.access_id, partner.id, outcome="err.request.bad", now=admitted.now)
+        audit.finish(session, access.id, partner.id, outcome="err.request.bad", now=admitted.now)
         return _error(409, "err.request.bad", "this transaction_id was used before for this action; use a new one")
     tasks.queue_work(dci, txn.id)
     header = callback_header(answer_action, "rcvd", admitted.now, dci.sender_id, partner.name)
