@@ -78,7 +78,9 @@ def main() -> None:
         if urllib.parse.urlsplit(os.environ.get(name, "")).hostname not in ("127.0.0.1", "localhost"):
             sys.exit(f"{name} must point at 127.0.0.1 (see the docstring)")
     partners = register(args.partners, args.full)
-    with WebServer({"DCI_RATE_LIMIT": RATE}, workers=args.workers, threads=args.threads) as server, tempfile.NamedTemporaryFile("w", suffix=".txt") as file:
+    server_env = {"DCI_RATE_LIMIT": RATE}
+    with WebServer(server_env, workers=args.workers, threads=args.threads) as server, \
+            tempfile.NamedTemporaryFile("w", suffix=".txt") as file:
         for name, client_id, secret in partners:
             file.write(f"{name} {token(server.url, client_id, secret)}\n")
         file.flush()

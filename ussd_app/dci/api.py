@@ -72,7 +72,7 @@ def build(app: Flask, rt: Runtime) -> Dci:
     server, protector = oauth.build(app, rt.clients, key, cfg["DCI_TOKEN_MINUTES"])
     # The limiter's counters live in our Redis, through our own connection pool (and its breaker).
     storage = storage_from_string("memory://") if rt.clients.redis_is_fake else \
-        storage_from_string(cfg["REDIS_URL"], connection_pool=rt.clients.redis.connection_pool)
+        storage_from_string(cfg["REDIS_URL"], connection_pool=rt.clients.redis.connection_pool)  # type: ignore[arg-type]
     return Dci(
         rt=rt, key=key, server=server, protector=protector, limiter=MovingWindowRateLimiter(storage),
         rate=parse(cfg["DCI_RATE_LIMIT"]),

@@ -13,15 +13,16 @@ import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ussd_app.dci.models import Access, Partner, RecordSeen
 
-_ACCESS, _SEEN = Access.__table__, RecordSeen.__table__
+_ACCESS = cast(Table, Access.__table__)
+_SEEN = cast(Table, RecordSeen.__table__)
 
 
 class DuplicateMessage(Exception):
@@ -67,7 +68,7 @@ def record_answered(session: Session, partner_id: int, message_id: str, transact
            "records_returned": len(members), "identifiers_hash": asked_hash}
     conn = session.connection()  # Core on the tables: no ORM unit of work for two plain inserts
     try:
-        access_id = conn.execute(insert(_ACCESS).values(row).returning(_ACCESS.c.id)).scalar_one()
+        access_id: int = conn.execute(insert(_ACCESS).values(row).returning(_ACCESS.c.id)).scalar_one()
         if members:
             conn.execute(insert(_SEEN), [{"access_id": access_id, "partner_id": partner_id, "member_id": m,
                                           "at": now} for m in members])

@@ -95,7 +95,7 @@ class SigningKey:
         from joserfc import jwt
         from joserfc.jwk import OKPKey
 
-        key = OKPKey.import_key(self.private_jwk())
+        key = OKPKey.import_key(dict(self.private_jwk()))
         claims = {"iss": self.sender_id, "sub": self.sender_id, "aud": audience, "iat": int(now),
                   "exp": int(now) + seconds, "jti": uuid.uuid4().hex}
         token: str = jwt.encode({"alg": JWT_ALG, "kid": self.key_id, "typ": "JWT"}, claims, key, algorithms=[JWT_ALG])

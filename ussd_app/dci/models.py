@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -124,10 +125,10 @@ class Transaction(Base):
     correlation_id: Mapped[str] = mapped_column(String(64), unique=True)
     action: Mapped[str] = mapped_column(String(40))  # search, subscribe, unsubscribe
     status: Mapped[str] = mapped_column(String(8), default=TxnStatus.RECEIVED.value)
-    request: Mapped[dict] = mapped_column(JSON)  # the message as received (what the job works from)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)  # the message as received (what the job works from)
     reply_to: Mapped[str] = mapped_column(String(400), default="")  # header.sender_uri, checked on arrival
     access_id: Mapped[int | None] = mapped_column(ForeignKey("dci_access_log.id", ondelete="SET NULL"))
-    response: Mapped[dict | None] = mapped_column(JSON)  # the callback's message, once made
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the callback's message, once made
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -139,7 +140,7 @@ class Subscription(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("dci_partners.id", ondelete="CASCADE"), index=True)
     event_type: Mapped[str] = mapped_column(String(60))
-    filter: Mapped[dict] = mapped_column(JSON)  # {"type": query_type, "query": …}
+    filter: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"type": query_type, "query": …}
     purpose: Mapped[str] = mapped_column(String(60), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -164,7 +165,7 @@ class Callback(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("dci_partners.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(String(400))
     action: Mapped[str] = mapped_column(String(40))  # on-search, on-subscribe, on-unsubscribe, on-status, notify
-    body: Mapped[dict] = mapped_column(JSON)  # {"header": …, "message": …}; signed when sent
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"header": …, "message": …}; signed when sent
     status: Mapped[str] = mapped_column(String(16), default=CallbackStatus.QUEUED.value, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime | None]

@@ -80,7 +80,7 @@ def token_jwks(key: SigningKey) -> dict[str, Any]:
 class _Tokens(JWTBearerTokenGenerator):  # type: ignore[misc]
     def __init__(self, key: SigningKey, minutes: int) -> None:
         super().__init__(issuer=key.sender_id, alg="HS256", expires_generator=lambda client, grant: minutes * 60)
-        self.jwks = KeySet.import_key_set(token_jwks(key))  # imported once, not on every token
+        self.jwks = KeySet.import_key_set(token_jwks(key))  # type: ignore[arg-type]  # imported once, not per token
 
     def get_jwks(self) -> KeySet:
         return self.jwks
@@ -92,7 +92,7 @@ class _Tokens(JWTBearerTokenGenerator):  # type: ignore[misc]
 class _Validator(JWTBearerTokenValidator):  # type: ignore[misc]
     def __init__(self, key: SigningKey) -> None:
         super().__init__(issuer=key.sender_id, resource_server=AUDIENCE)
-        self.jwks = KeySet.import_key_set(token_jwks(key))  # imported once, not on every call
+        self.jwks = KeySet.import_key_set(token_jwks(key))  # type: ignore[arg-type]  # imported once, not per call
 
     def get_jwks(self) -> KeySet:
         return self.jwks

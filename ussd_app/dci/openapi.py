@@ -106,8 +106,9 @@ def _string_enum(values: list[str], description: str = "") -> dict[str, Any]:
 def schemas() -> dict[str, Any]:
     attributes = sorted([*queries.ATTRIBUTES, "age"])
     timestamp = {"type": "string", "format": "date-time"}
-    header = {"type": "object", "required": ["message_id", "message_ts", "action", "sender_id", "total_count"],
-              "properties": {"version": {"type": "string", "default": "1.0.0"},
+    header: dict[str, Any] = {
+        "type": "object", "required": ["message_id", "message_ts", "action", "sender_id", "total_count"],
+        "properties": {"version": {"type": "string", "default": "1.0.0"},
                              "message_id": {"type": "string", "maxLength": 99},
                              "message_ts": timestamp, "action": {"type": "string"},
                              "sender_id": {"type": "string", "description": "the partner's registered name"},
@@ -165,7 +166,7 @@ def schemas() -> dict[str, Any]:
     item_answer = {"reference_id": {"type": "string"}, "timestamp": timestamp,
                    "status": _string_enum(["succ", "rjct"]), "status_reason_code": {"type": "string"},
                    "status_reason_message": {"type": "string"}}
-    reg_records = {"type": "object", "properties": {"purpose": {"type": "string"},
+    reg_records: dict[str, Any] = {"type": "object", "properties": {"purpose": {"type": "string"},
                                                     "records": {"type": "array", "items": _ref("LssoMember")}}}
     events = [f"lsso:RegistryEventType:{kind.value}" for kind in EventKind]
     return {

@@ -147,13 +147,15 @@ def predicate(name: Any, op: Any, value: Any, today: date) -> ColumnElement[bool
     if op == "in":
         if not isinstance(value, list) or not value:
             raise BadQuery("rjct.search_criteria.invalid", "'in' takes a non-empty list")
-        return attribute.column.in_([attribute.read(v) for v in value])
+        found: ColumnElement[bool] = attribute.column.in_([attribute.read(v) for v in value])
+        return found
     if op != "eq" and not attribute.ordered:
         raise BadQuery("rjct.search_criteria.invalid", f"{name} can only be compared with eq or in")
     read = attribute.read(value)
     column = attribute.column
-    return {"eq": column == read, "gt": column > read, "lt": column < read, "ge": column >= read,
-            "le": column <= read}[op]
+    compared: ColumnElement[bool] = {"eq": column == read, "gt": column > read, "lt": column < read,
+                                     "ge": column >= read, "le": column <= read}[op]
+    return compared
 
 
 def _expression(raw: Any, today: date) -> ColumnElement[bool]:

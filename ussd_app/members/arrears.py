@@ -8,8 +8,9 @@ behind with no import at all). A member seen for the first time is recorded with
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -41,7 +42,7 @@ def refresh(session: Session, today: date, due_day: int) -> tuple[int, int]:
     fell: list[tuple[int, dict[str, Any]]] = []
     again: list[tuple[int, dict[str, Any]]] = []
     first_seen: dict[bool, list[int]] = {True: [], False: []}
-    for member_id, was, last in rows:
+    for member_id, was, last in cast(Iterable[tuple[int, bool | None, str | None]], rows):
         behind = is_behind(last, today, due_day)
         if was is None:
             first_seen[behind].append(member_id)
