@@ -38,6 +38,15 @@ class Kind(StrEnum):
     REMINDER_ARREARS = "reminder_arrears"
     OPTED_OUT = "opted_out"
     OPTED_IN = "opted_in"
+    PIN_SET = "pin_set"
+    APPLICATION_RECEIVED = "application_received"
+    APPLICATION_APPROVED = "application_approved"
+    APPLICATION_REJECTED = "application_rejected"
+    DUES = "dues"
+    DUES_PAID_UP = "dues_paid_up"
+    INCOME_CHANGED = "income_changed"
+    PAYMENT_RECEIPT = "payment_receipt"
+    PAYMENT_HELD = "payment_held"
 
 
 REMINDERS = frozenset({Kind.REMINDER_DUE, Kind.REMINDER_ARREARS})

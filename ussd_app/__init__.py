@@ -21,7 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     import sms
     from sms import callbacks as sms_callbacks
     from sms.service import build as build_sms
-    from ussd_app import admin, db_cli, dci, events
+    from ussd_app import admin, db_cli, dci, enrolment, events
     from ussd_app.analytics import init_app as analytics_init
     from ussd_app.core import extensions, logs
     from ussd_app.core.config import load_config
@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     sms.init_app(app)
     admin.init_app(app)
     events.init_app(app)
+    enrolment.init_app(app)
     dci.init_app(app, runtime)
     members_cli.init_app(app)
     analytics_init(app)

@@ -82,5 +82,6 @@ def change_pin(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
     pin_hash, member = ctx.state.data.get(key), ctx.member()
     if not pin_hash or member is None:
         raise RuntimeError("change_pin reached without a linked member and a confirmed PIN")
-    confirm = SmsRequested("pin_changed", ctx.state.phone, member.ssn, ctx.lang, {})
-    return ActionResult(effects=[PinChanged(member.ssn, pin_hash), confirm], data={key: None})
+    # A first PIN (a member linked by staff) gets its own message: nothing was "changed".
+    confirm = SmsRequested(str(args.get("sms", "pin_changed")), ctx.state.phone, member.ssn, ctx.lang, {})
+    return ActionResult(effects=[PinChanged(member.ssn, pin_hash), confirm], data={key: None}, authenticated=True)

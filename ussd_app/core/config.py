@@ -106,6 +106,10 @@ SETTINGS: tuple[Setting, ...] = (
             "(queued and due, or claimed by a sender that died); more than a post's 13-second timeout.", int),
     Setting("REMINDER_DUE_DAY", 15, "Day of the month a voluntary member's contribution for the last month is due.",
             int),
+    Setting("VOLUNTARY_ARREARS_MONTHS", 12, "How many unpaid months before the current one a voluntary member is asked "
+            "to pay (and a payment may pay); older gaps are settled at an office.", int),
+    Setting("VOLUNTARY_PAY_AHEAD_MONTHS", 12, "How many months ahead of those due a payment may pay; more stays as "
+            "credit.", int),
     Setting("REMINDER_DAYS_BEFORE", 3, "Days before the due day that the reminder goes out.", int),
     Setting("QUIET_HOURS", "08:00-20:00", "Local hours when reminders may be sent (confirmations any time)."),
     Setting("REMINDER_CRON", "0 2 * * *", "When rq cron runs the day's reminders (cron syntax, UTC: 02:00 is 09:00 "

@@ -55,6 +55,12 @@ def _phone_linked(ctx: Ctx, _arg: Any) -> bool:
     return ctx.member() is not None
 
 
+@condition("pin_unset")
+def _pin_unset(ctx: Ctx, _arg: Any) -> bool:
+    member = ctx.member()
+    return member is not None and not member.has_pin
+
+
 @condition("scheme_is")
 def _scheme_is(ctx: Ctx, arg: Any) -> bool:
     member = ctx.member()

@@ -69,3 +69,31 @@ class ConsentAnswered(Effect):
     member: str
     partner_id: int
     given: bool
+
+
+@dataclass(frozen=True)
+class ApplicationSubmitted(Effect):
+    """A worker asked to join the voluntary scheme; staff check the documents later."""
+
+    session_id: str
+    reference: str
+    phone: str
+    language: str
+    id_kind: str
+    id_number: str
+    date_of_birth: str  # ISO date
+    sex: str
+    province: str
+    district: str
+    occupation: str
+    income_lak: int
+    full_name: str | None
+
+
+@dataclass(frozen=True)
+class IncomeDeclared(Effect):
+    """A voluntary member's new declared income, from a month on."""
+
+    member: str
+    from_period: str
+    income_lak: int

@@ -19,6 +19,7 @@ class MemberView:
     language: str
     linked: bool
     pin_locked_until: datetime | None  # as last read; a PIN check reads it again (pin_state)
+    has_pin: bool = True  # False: linked by staff (an approved application), the PIN is chosen on the next dial
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from ussd_app.engine.actions import ActionResult, ActionSpec
 from ussd_app.engine.context import Ctx
 from ussd_app.engine.model import Definition, Node, Problem
 from ussd_app.engine.nodes.action import ActionNode
+from ussd_app.engine.nodes.pick import PickNode
 from ussd_app.engine.ports import Limits, MemberView, Services
 from ussd_app.engine.render import budget_of, fits, fits_one_page, paginate
 from ussd_app.engine.state import SessionState
@@ -103,7 +104,7 @@ def _templates(defn: Definition) -> list[Problem]:
     out = []
     for node in defn.nodes.values():
         provided = set(BASE_VALUES)
-        if isinstance(node, ActionNode) and node.spec is not None:
+        if isinstance(node, (ActionNode, PickNode)) and node.spec is not None:
             provided |= set(node.spec.samples_for(node.args))
         for field, text in node.texts():
             for lang, template in (text or {}).items():
@@ -216,6 +217,13 @@ def _budget(defn: Definition, node: Node, lang: str) -> Problem | None:
         return Problem(node.id, f"screen over budget in {lang} ({_size(text)}, with its longest error line)")
     if fits_one_page(screen.lines, screen.footer):
         return None
+    if node.TYPE == "pick":
+        # A list pages by design ("98 More"); what must fit is each choice on a page of its own.
+        paging = [ctx.message("more"), ctx.message("back")]
+        too_long = [line for line in screen.lines if not fits("\n".join([line, *paging]))]
+        if not too_long:
+            return None
+        return Problem(node.id, f"choice too long for a screen in {lang}: {too_long[0]!r}")
     text = "\n".join([*screen.lines, screen.footer or ""])
     pages = len(paginate(screen.lines, ctx.message("more"), ctx.message("back"), screen.footer))
     # Results of actions vary with the member and paginate by design: a warning. A fixed text over

@@ -102,7 +102,27 @@ def _phone(arg: Any) -> Validator:
     return run
 
 
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z .'-]{1,59}")
+
+
+def _latin_name(arg: Any) -> Validator:
+    """A name typed on a keypad in Latin letters (many phones cannot type Lao script); `arg`, if
+    given, is the key that skips the question (kept as an empty name)."""
+    skip = None if arg is None else str(arg)
+
+    def run(value: str, today: date) -> str:
+        if skip is not None and value == skip:
+            return ""
+        name = " ".join(value.split())
+        if not _LATIN_NAME.fullmatch(name):
+            raise Invalid("invalid_input")
+        return name.title() if name.isupper() or name.islower() else name
+
+    return run
+
+
 FACTORIES: dict[str, Callable[[Any], Validator]] = {
+    "latin_name": _latin_name,
     "digits": _digits,
     "length": _length,
     "regex": _regex,
@@ -112,7 +132,7 @@ FACTORIES: dict[str, Callable[[Any], Validator]] = {
 
 # Messages each validator may ask for; the definition must translate every one it uses.
 MESSAGE_KEYS = {"digits": "digits_only", "length": "bad_length", "regex": "invalid_input",
-                "date": "bad_date", "phone": "bad_phone"}
+                "date": "bad_date", "phone": "bad_phone", "latin_name": "invalid_input"}
 
 
 def build(spec: Any) -> Check:

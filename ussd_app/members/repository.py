@@ -21,6 +21,7 @@ from ussd_app.members.models import Contribution, Member
 _VIEW_COLUMNS = (
     Member.ssn, Member.full_name, Member.phone, Member.date_of_birth, Member.sex, Member.scheme,
     Member.status, Member.language, Member.linked_at, Member.pin_locked_until,
+    Member.pin_hash.is_not(None).label("has_pin"),
 )
 
 
@@ -58,7 +59,7 @@ def _view(row: Any) -> MemberView:
     return MemberView(
         ssn=row.ssn, full_name=row.full_name, phone=row.phone, date_of_birth=row.date_of_birth, sex=row.sex,
         scheme=row.scheme, status=row.status, language=row.language, linked=row.linked_at is not None,
-        pin_locked_until=_utc(row.pin_locked_until),
+        pin_locked_until=_utc(row.pin_locked_until), has_pin=bool(row.has_pin),
     )
 
 
@@ -67,7 +68,8 @@ def view_to_dict(view: MemberView) -> dict[str, Any]:
     return {"ssn": view.ssn, "full_name": view.full_name, "phone": view.phone,
             "date_of_birth": view.date_of_birth.isoformat(), "sex": view.sex, "scheme": view.scheme,
             "status": view.status, "language": view.language, "linked": view.linked,
-            "pin_locked_until": view.pin_locked_until.isoformat() if view.pin_locked_until else None}
+            "pin_locked_until": view.pin_locked_until.isoformat() if view.pin_locked_until else None,
+            "has_pin": view.has_pin}
 
 
 def view_from_dict(raw: dict[str, Any]) -> MemberView:
@@ -76,7 +78,7 @@ def view_from_dict(raw: dict[str, Any]) -> MemberView:
         ssn=raw["ssn"], full_name=raw["full_name"], phone=raw["phone"],
         date_of_birth=date.fromisoformat(raw["date_of_birth"]), sex=raw["sex"], scheme=raw["scheme"],
         status=raw["status"], language=raw["language"], linked=raw["linked"],
-        pin_locked_until=datetime.fromisoformat(locked) if locked else None,
+        pin_locked_until=datetime.fromisoformat(locked) if locked else None, has_pin=raw.get("has_pin", True),
     )
 
 

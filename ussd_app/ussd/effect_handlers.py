@@ -19,6 +19,7 @@ from ussd_app.core import keys
 from ussd_app.core.database import utcnow
 from ussd_app.dci import member_sharing
 from ussd_app.engine import effects as fx
+from ussd_app.enrolment import applications
 from ussd_app.events import bus
 from ussd_app.events.models import EventKind
 from ussd_app.members.repository import SqlMembers
@@ -81,6 +82,19 @@ def _linked(e: fx.PhoneLinked, s: Sinks) -> None:
 def _consent(e: fx.ConsentAnswered, s: Sinks) -> None:
     member_sharing.answer(s.session, e.member, e.partner_id, e.given, utcnow())
     log.info("a member %s consent to partner %s", "gave" if e.given else "withheld", e.partner_id)
+
+
+@handles(fx.ApplicationSubmitted)
+def _applied(e: fx.ApplicationSubmitted, s: Sinks) -> None:
+    applications.save(s.session, e)
+    log.info("application %s sent from %s", e.reference, mask(e.phone))
+
+
+@handles(fx.IncomeDeclared)
+def _income(e: fx.IncomeDeclared, s: Sinks) -> None:
+    member_id = s.members.member_id(e.member)
+    if member_id is not None:
+        applications.declare_income(s.session, member_id, e.from_period, e.income_lak, source="ussd")
 
 
 @handles(fx.PinChanged)

@@ -19,6 +19,7 @@ from ussd_app.engine import Resumption, TimedOut, Typed, resume
 from ussd_app.engine.effects import Effect
 from ussd_app.engine.render import Screen
 from ussd_app.engine.state import SessionState
+from ussd_app.enrolment.store import SqlEnrolment
 from ussd_app.members.repository import SqlMembers, view_from_dict, view_to_dict
 from ussd_app.text.phones import mask
 from ussd_app.ussd.effect_handlers import Sinks, apply_effects
@@ -69,7 +70,7 @@ def _run(rt: Runtime, unit: Unit, hop: Hop, digest: str) -> Screen:
         stored = loaded.stored
         known = stored.extra.get("member") if stored is not None else None
         members = SqlMembers(unit, [view_from_dict(known)] if known else [])
-        services = rt.services(members, SqlSharing(unit, rt.clock))
+        services = rt.services(members, SqlSharing(unit, rt.clock), SqlEnrolment(unit, rt.clock, rt.dues))
         timed_out = loaded.expired(now)
         if stored is not None and stored.state.phone != hop.phone:
             raise SessionMismatch("sessionId belongs to another phone number")

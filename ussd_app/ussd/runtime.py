@@ -19,6 +19,8 @@ from ussd_app.core.clock import SystemClock
 from ussd_app.core.extensions import Clients
 from ussd_app.engine.actions import Actions
 from ussd_app.engine.ports import Clock, Guards, Limits, Members, Pins, Services, Sharing
+from ussd_app.enrolment.port import Enrolment
+from ussd_app.enrolment.store import DuesPolicy
 from ussd_app.members.pins import PinHasher
 from ussd_app.publishing.menu_store import MenuStore
 from ussd_app.ussd.guards import RedisGuard, UssdGuards, ussd_policies
@@ -41,6 +43,7 @@ class Runtime:
     actions: Actions  # what menu `action` nodes may call
     pins: PinHasher
     rules: Rules
+    dues: DuesPolicy  # how a voluntary member's dues are reckoned
     limits: Limits
     guards: UssdGuards
     sms: SmsServices
@@ -48,11 +51,11 @@ class Runtime:
     region: str  # how phone numbers without a country code are read
     config: Mapping[str, Any]  # the settings it was built from (read by the edges, not by hops)
 
-    def services(self, members: Members, sharing: Sharing, *, guards: Guards | None = None,
+    def services(self, members: Members, sharing: Sharing, enrolment: Enrolment, *, guards: Guards | None = None,
                  pins: Pins | None = None) -> Services:
         """The engine's ports for one hop (or one simulated hop, with its own guards and pins)."""
         return Services(members=members, pins=pins or self.pins, guards=guards or self.guards, clock=self.clock,
-                        limits=self.limits, extra={"rules": self.rules, "sharing": sharing})
+                        limits=self.limits, extra={"rules": self.rules, "sharing": sharing, "enrolment": enrolment})
 
     def warm_up(self) -> None:
         """What the first hops of a new process would otherwise wait for: the live menu parsed and
@@ -83,6 +86,7 @@ def build_runtime(cfg: Mapping[str, Any], clients: Clients, menus: MenuStore, sm
     clock = clock or SystemClock(cfg["TIMEZONE"])
     limits = limits_of(cfg)
     pin_policy, link_policy = ussd_policies(limits)
+    rules = load_rules(cfg["BENEFIT_RULES"])
 
     def now() -> float:
         return clock.now().timestamp()
@@ -94,7 +98,8 @@ def build_runtime(cfg: Mapping[str, Any], clients: Clients, menus: MenuStore, sm
         menus=menus,
         actions=menus.actions,
         pins=PinHasher(cfg["PIN_PEPPER"]),
-        rules=load_rules(cfg["BENEFIT_RULES"]),
+        rules=rules,
+        dues=dues_policy(cfg, rules),
         limits=limits,
         guards=UssdGuards(pin=RedisGuard(clients.redis, pin_policy, now),
                           link=RedisGuard(clients.redis, link_policy, now)),
@@ -103,6 +108,14 @@ def build_runtime(cfg: Mapping[str, Any], clients: Clients, menus: MenuStore, sm
         region=cfg["DEFAULT_REGION"],
         config=cfg,
     )
+
+
+def dues_policy(cfg: Mapping[str, Any], rules: Rules) -> DuesPolicy:
+    from sms.reminders import Calendar
+
+    return DuesPolicy(rates=rules.schemes["voluntary"],
+                      calendar=Calendar(cfg["REMINDER_DUE_DAY"], cfg["REMINDER_DAYS_BEFORE"]),
+                      arrears_months=cfg["VOLUNTARY_ARREARS_MONTHS"], ahead_months=cfg["VOLUNTARY_PAY_AHEAD_MONTHS"])
 
 
 def runtime_of(app: Flask | None = None) -> Runtime:

@@ -19,7 +19,7 @@ def register(cls: N) -> N:
 
 def _load_kinds() -> None:
     # Importing each module registers its kind.
-    from ussd_app.engine.nodes import action, input, menu, message, pin, router  # noqa: F401
+    from ussd_app.engine.nodes import action, input, menu, message, pick, pin, router  # noqa: F401
 
 
 _load_kinds()
