@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,7 @@ from ussd_app.benefits import (
     load_rules,
     parse_rules,
 )
+from ussd_app.benefits.rules import LINE_MAX_CHARS
 
 TODAY = date(2026, 6, 15)
 
@@ -60,7 +62,8 @@ def test_shipped_rules_carry_the_product_owners_figures(rules: Rules) -> None:
     enterprise, voluntary = rules.schemes["enterprise"], rules.schemes["voluntary"]
     assert (enterprise.employee_rate_pct, enterprise.employer_rate_pct, enterprise.wage_ceiling_lak) == (5.5, 6.0,
                                                                                                           4_500_000)
-    assert (voluntary.rate_pct, voluntary.minimum_monthly_lak) == (9.0, 108_000)
+    assert voluntary.rate_pct == 9.0
+    assert voluntary.minimum_monthly_lak == voluntary.contribution_for(voluntary.minimum_income_lak or 0)
     assert set(rules.schemes) == {"enterprise", "public", "voluntary"}
 
 
@@ -85,12 +88,12 @@ def test_man_of_61_with_185_months_is_eligible_for_old_age(rules: Rules) -> None
     assert explain(result, "lo") == "ບໍານານ: ມີສິດ"
 
 
-def test_woman_of_55_with_179_months_is_told_one_more_month(rules: Rules) -> None:
+def test_woman_of_55_with_179_months_may_take_the_lump_sum_or_pay_one_more_month(rules: Rules) -> None:
     result = result_for(rules, "old_age", sex="F", age=55, periods=months(179))
-    assert not result.eligible
-    assert (result.missing_months, result.from_age) == (1, None)
-    assert explain(result, "en") == "Old-age pension: 1 more month"
-    assert explain(result, "lo") == "ບໍານານ: ຂາດອີກ 1 ເດືອນ"
+    assert not result.eligible and result.lump_sum
+    assert (result.missing_months, result.pension_months_missing, result.from_age) == (1, 1, None)
+    assert explain(result, "en") == "Old-age pension: lump sum or +1 month"
+    assert explain(result, "lo") == "ບໍານານ: ເງິນກ້ອນ ຫຼື ຈ່າຍອີກ 1 ເດືອນ"
 
 
 def test_man_of_50_with_200_months_is_told_from_age_60(rules: Rules) -> None:
@@ -180,9 +183,12 @@ def test_every_line_of_every_benefit_fits_a_ussd_line(rules: Rules) -> None:
     for benefit in rules.benefits:
         for covered, eligible, missing, from_age in cases:
             result = BenefitResult(benefit.code, benefit.name, eligible, covered, 0, missing, from_age, "confirmed")
-            lao, english = explain(result, "lo"), explain(result, "en")
-            assert _width(lao) <= 38, lao
-            assert english.isascii() and len(english) <= 40, english
+            extra = [replace(result, eligible=True, reduced_pct=99.0),
+                     replace(result, eligible=False, lump_sum=True, pension_months_missing=many)]
+            for case in [result, *(extra if covered else [])]:
+                lao, english = explain(case, "lo"), explain(case, "en")
+                assert _width(lao) <= LINE_MAX_CHARS["lo"] == 38, lao
+                assert english.isascii() and len(english) <= LINE_MAX_CHARS["en"] == 40, english
 
 
 def test_english_says_month_for_one_and_months_for_more(rules: Rules) -> None:
@@ -244,7 +250,7 @@ def valid_raw() -> dict[str, Any]:
             "enterprise": named("ວິສາຫະກິດ", "Enterprise", employee_rate_pct=5.5, employer_rate_pct=6,
                                 wage_ceiling_lak=4_500_000),
             "voluntary": named("ສະໝັກໃຈ", "Voluntary", "unconfirmed: test figures", rate_pct=9,
-                               minimum_monthly_lak=108_000),
+                               minimum_income_lak=1_200_000),
         },
         "benefits": [
             named("ບໍານານ", "Old-age pension", code="old_age", schemes=["enterprise", "voluntary"],

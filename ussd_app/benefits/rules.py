@@ -4,6 +4,7 @@ the benefit (or scheme) and the field, so whoever edits the file can fix it with
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +13,20 @@ import yaml
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.yaml")
 SCHEME_CODES = ("enterprise", "public", "voluntary")
 SEXES = ("M", "F")
-# Longest name that still lets every explain() line fit a USSD line (38 UCS-2 / 40 GSM-7 characters)
-# with three-digit months and a two-digit age: "<name>: ຂາດ 180 ເດືອນ, ອາຍຸ 60" / "<name>: 180 more months, age 60".
+# Longest name that still lets every explain() line fit a USSD line (LINE_MAX_CHARS: 38 UCS-2 / 40 GSM-7
+# characters) with three-digit months and a two-digit age: "<name>: ຂາດ 180 ເດືອນ, ອາຍຸ 60" /
+# "<name>: 180 more months, age 60", and the shortest lump-sum wording, "<name>: ເງິນກ້ອນ ຫຼື 276 ເດືອນ" /
+# "<name>: lump sum or +276 months" (eligibility._LINES gives longer wordings first, used when they fit).
 NAME_MAX_CHARS = {"lo": 14, "en": 15}
+LINE_MAX_CHARS = {"lo": 38, "en": 40}
+MAX_MONTHS = 999  # three digits, as the line budget above assumes
 
 _TOP_FIELDS = {"version", "schemes", "benefits"}
-_BENEFIT_FIELDS = {"code", "name", "schemes", "sex", "conditions", "source", "confidence"}
+_BENEFIT_FIELDS = {"code", "name", "schemes", "sex", "conditions", "lump_sum", "reduced", "source", "confidence"}
 _CONDITION_FIELDS = {"min_months", "window_months", "min_age"}
+_LUMP_SUM_FIELDS = {"source", "confidence"}
+_REDUCED_FIELDS = {"min_months", "pct_per_year", "source", "confidence"}
+_INCOME_FIELDS = ("minimum_income_lak", "maximum_income_lak", "income_step_lak")
 
 
 class RulesError(ValueError):
@@ -32,15 +40,73 @@ class RulesError(ValueError):
 
 @dataclass(frozen=True)
 class SchemeRates:
+    """A scheme's contribution figures. For a scheme with one rate on a declared income (voluntary), the
+    declared income runs from minimum_income_lak to maximum_income_lak in steps of income_step_lak; the
+    minimum monthly contribution is computed from them, never typed."""
+
     code: str
     name: dict[str, str]
     employee_rate_pct: float | None
     employer_rate_pct: float | None
     rate_pct: float | None
-    minimum_monthly_lak: int | None
     wage_ceiling_lak: int | None
     source: str
     confidence: str
+    minimum_income_lak: int | None = None
+    maximum_income_lak: int | None = None
+    income_step_lak: int | None = None
+
+    @property
+    def minimum_monthly_lak(self) -> int | None:
+        """rate_pct of minimum_income_lak, or None when the scheme has no such floor."""
+        if self.rate_pct is None or self.minimum_income_lak is None:
+            return None
+        return self.contribution_for(self.minimum_income_lak)
+
+    def contribution_for(self, income_lak: int) -> int:
+        """rate_pct of a declared monthly income, in whole kip rounded half up (exact decimal arithmetic:
+        9% of 2,500,005 is 225,000.45 -> 225,000; of 2,500,006, 225,000.54 -> 225,001)."""
+        if self.rate_pct is None:
+            raise ValueError(f"scheme {self.code!r} has no single rate_pct (its contributions are split)")
+        if isinstance(income_lak, bool) or not isinstance(income_lak, int) or income_lak < 0:
+            raise ValueError(f"a declared income is a whole number of kip, at least 0 (got {income_lak!r})")
+        exact = Decimal(str(self.rate_pct)) * income_lak / 100
+        return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    def income_bands(self) -> list[int]:
+        """The declared incomes a member may choose: minimum, minimum + step, ..., maximum."""
+        low, high, step = self.minimum_income_lak, self.maximum_income_lak, self.income_step_lak
+        if low is None or high is None or step is None:
+            raise ValueError(f"scheme {self.code!r} has no income bands (minimum_income_lak, maximum_income_lak "
+                             "and income_step_lak)")
+        return list(range(low, high + 1, step))
+
+
+@dataclass(frozen=True)
+class LumpSum:
+    """A pension benefit pays a lump sum to whoever reaches pension age short of the months for any pension
+    (the reduced one included)."""
+
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class ReducedPension:
+    """From min_months (fewer than the benefit's own), the pension is paid cut by pct_per_year for each year,
+    or part of a year, short of the benefit's min_months."""
+
+    min_months: int
+    pct_per_year: float
+    source: str
+    confidence: str
+
+    def cut_pct(self, months_paid: int, full_months: int) -> float | None:
+        """The cut for `months_paid`, or None when they give the full pension or too few for this one."""
+        if months_paid >= full_months or months_paid < self.min_months:
+            return None
+        years_short = -(-(full_months - months_paid) // 12)  # a part of a year counts as a year
+        return years_short * self.pct_per_year
 
 
 @dataclass(frozen=True)
@@ -54,6 +120,8 @@ class Benefit:
     min_age: dict[str, int] | None
     source: str
     confidence: str
+    lump_sum: LumpSum | None = None
+    reduced: ReducedPension | None = None
 
 
 @dataclass(frozen=True)
@@ -111,12 +179,31 @@ def _scheme(code: str, body: Any, check: _Check) -> SchemeRates | None:
     if code not in SCHEME_CODES or not isinstance(body, dict):
         check.fail(f"a scheme code is one of {', '.join(SCHEME_CODES)} and maps to its figures")
         return None
-    check.unknown(body, {f.name for f in fields(SchemeRates)} - {"code"})
+    if "minimum_monthly_lak" in body:
+        check.fail("minimum_monthly_lak is computed (rate_pct of minimum_income_lak): give minimum_income_lak "
+                   "instead")
+    check.unknown({k: v for k, v in body.items() if k != "minimum_monthly_lak"},
+                  {f.name for f in fields(SchemeRates)} - {"code"})
     pct = {k: check.num(body, k, high=100, whole=False) for k in ("employee_rate_pct", "employer_rate_pct", "rate_pct")}
-    lak = {k: check.num(body, k) for k in ("minimum_monthly_lak", "wage_ceiling_lak")}
+    lak = {k: check.num(body, k, low=1 if k == "income_step_lak" else 0) for k in ("wage_ceiling_lak", *_INCOME_FIELDS)}
+    _incomes(check, pct["rate_pct"], lak["minimum_income_lak"], lak["maximum_income_lak"], lak["income_step_lak"])
     source, confidence = check.provenance(body)
     return SchemeRates(code=code, name=check.names(body.get("name"), limit=False), source=source,
                        confidence=confidence, **pct, **lak)
+
+
+def _incomes(check: _Check, rate: float | None, low: int | None, high: int | None, step: int | None) -> None:
+    if low is not None and rate is None:
+        check.fail("minimum_income_lak needs rate_pct (the minimum contribution is rate_pct of it)")
+    if (high is None) != (step is None) or (high is not None and low is None):
+        check.fail("maximum_income_lak and income_step_lak come together, with minimum_income_lak (the bands run "
+                   "from the minimum to the maximum in steps)")
+    elif low is not None and high is not None and step is not None:
+        if high < low:
+            check.fail(f"maximum_income_lak ({high}) is below minimum_income_lak ({low})")
+        elif (high - low) % step:
+            check.fail(f"income_step_lak ({step}) does not lead from minimum_income_lak ({low}) to "
+                       f"maximum_income_lak ({high}) in whole steps")
 
 
 def _benefit(body: Any, check: _Check, scheme_codes: set[str]) -> Benefit | None:
@@ -138,7 +225,7 @@ def _benefit(body: Any, check: _Check, scheme_codes: set[str]) -> Benefit | None
         check.fail("conditions must be a mapping with at least min_months")
         conditions = {}
     check.unknown(conditions, _CONDITION_FIELDS, prefix="conditions.")
-    min_months = check.num(conditions, "min_months", prefix="conditions.", required=True)
+    min_months = check.num(conditions, "min_months", prefix="conditions.", high=MAX_MONTHS, required=True)
     window = check.num(conditions, "window_months", prefix="conditions.", low=1)
     if window is not None and min_months is not None and window < min_months:
         check.fail(f"conditions.window_months ({window}) is shorter than min_months ({min_months})")
@@ -147,9 +234,43 @@ def _benefit(body: Any, check: _Check, scheme_codes: set[str]) -> Benefit | None
             min_age = {sex: check.num(min_age, sex, prefix="conditions.min_age.", high=120) for sex in SEXES}
         else:
             check.fail(f"conditions.min_age must give both M and F (got {min_age!r})")
+    lump_sum = _lump_sum(body.get("lump_sum"), check, min_age) if "lump_sum" in body else None
+    reduced = _reduced(body.get("reduced"), check, min_months) if "reduced" in body else None
     source, confidence = check.provenance(body)
     return Benefit(code=str(code), name=check.names(body.get("name"), limit=True), schemes=tuple(schemes), sex=sex,
-                   min_months=min_months, window_months=window, min_age=min_age, source=source, confidence=confidence)
+                   min_months=min_months, window_months=window, min_age=min_age, source=source, confidence=confidence,
+                   lump_sum=lump_sum, reduced=reduced)
+
+
+def _lump_sum(raw: Any, check: _Check, min_age: Any) -> LumpSum | None:
+    if not isinstance(raw, dict):
+        check.fail(f"lump_sum must be a mapping with source and confidence (got {raw!r})")
+        return None
+    check.unknown(raw, _LUMP_SUM_FIELDS, prefix="lump_sum.")
+    if min_age is None:
+        check.fail("lump_sum needs conditions.min_age (the lump sum is paid at pension age)")
+    source, confidence = check.provenance(raw, prefix="lump_sum.")
+    return LumpSum(source=source, confidence=confidence)
+
+
+def _reduced(raw: Any, check: _Check, full_months: int | None) -> ReducedPension | None:
+    if not isinstance(raw, dict):
+        check.fail(f"reduced must be a mapping with min_months, pct_per_year, source and confidence (got {raw!r})")
+        return None
+    check.unknown(raw, _REDUCED_FIELDS, prefix="reduced.")
+    months = check.num(raw, "min_months", prefix="reduced.", low=1, required=True)
+    pct = check.num(raw, "pct_per_year", prefix="reduced.", high=100, whole=False, required=True)
+    if pct == 0:
+        check.fail("reduced.pct_per_year must be more than 0 (a cut of nothing is the full pension)")
+    if months is not None and full_months is not None:
+        if months >= full_months:
+            check.fail(f"reduced.min_months ({months}) must be fewer than conditions.min_months ({full_months})")
+        elif pct is not None and -(-(full_months - months) // 12) * pct >= 100:
+            check.fail(f"reduced.pct_per_year ({pct:g}) cuts the pension by 100% or more at reduced.min_months")
+    source, confidence = check.provenance(raw, prefix="reduced.")
+    if months is None or pct is None:
+        return None
+    return ReducedPension(min_months=months, pct_per_year=pct, source=source, confidence=confidence)
 
 
 class _Check:
@@ -190,11 +311,11 @@ class _Check:
                 self.fail(f"name.{lang} is {width} characters; at most {most} fit a USSD line")
         return names
 
-    def provenance(self, body: dict[str, Any]) -> tuple[str, str]:
+    def provenance(self, body: dict[str, Any], prefix: str = "") -> tuple[str, str]:
         source, confidence = body.get("source"), body.get("confidence")
         if not isinstance(source, str) or not source.strip():
-            self.fail("source is required (the legal text or document the figures come from)")
+            self.fail(f"{prefix}source is required (the legal text or document the figures come from)")
         if confidence != "confirmed" and not (isinstance(confidence, str) and confidence.startswith("unconfirmed: ")
                                               and confidence.removeprefix("unconfirmed: ").strip()):
-            self.fail("confidence must be 'confirmed' or 'unconfirmed: <what to check>'")
+            self.fail(f"{prefix}confidence must be 'confirmed' or 'unconfirmed: <what to check>'")
         return str(source or "").strip(), str(confidence or "")
