@@ -37,6 +37,7 @@ run: $(VENV)/.runtime
 	@$(DEMO_ENV) $(FLASK) admin create-user $(DEMO_ADMIN) --role publisher --password '$(DEMO_ADMIN_PASSWORD)' >/dev/null
 	@$(DEMO_ENV) $(FLASK) ussd how-to-dial --port $(PORT)
 	@$(DEMO_ENV) $(FLASK) partners demo
+	@$(DEMO_ENV) $(FLASK) payments sample-statement var/demo-statement.csv
 	@echo "Partner API: http://127.0.0.1:$(PORT)/dci/docs (README, Partner API, has the curl steps)"
 	$(DEMO_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload
 

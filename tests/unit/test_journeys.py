@@ -61,8 +61,8 @@ def test_benefits_information_both_languages(dial):
 
 
 def test_voluntary_scheme_information_gives_rate_and_minimum(dial):
-    dial(STRANGER).press("3").see("9%", "108,000 ກີບ")
-    dial(STRANGER, "5").press("3").see("pay 9% of your income", "at least 108,000 LAK a month")
+    dial(STRANGER).press("3", "2").see("9%", "225,000 ກີບ")  # 9% of the minimum wage, 2,500,000
+    dial(STRANGER, "5").press("3", "2").see("pay 9% of your income", "at least 225,000 LAK a month")
 
 
 def test_contact_lsso(dial):
@@ -142,7 +142,7 @@ def test_my_contributions_in_lao(app, dial):
 def test_my_contributions_in_english(app, dial):
     months, last, total = paid_summary(app, "3006789012")
     year, month = last.split("-")
-    dial(ALMOST).press("1", PIN).see(f"Paid: {months} months", f"Last paid: {month}/{year}", f"Total: {total:,} LAK")
+    dial(ALMOST).press("2", PIN).see(f"Paid: {months} months", f"Last paid: {month}/{year}", f"Total: {total:,} LAK")
 
 
 def test_member_without_contributions_is_told_so(dial):
@@ -156,7 +156,7 @@ def test_eligibility_says_eligible_or_what_is_missing(dial):
         seen.append(convo.press("98").screen)
     text = "\n".join(seen)
     assert "ບໍານານ: ມີສິດ" in text
-    convo = dial(ALMOST).press("2", PIN)
+    convo = dial(ALMOST).press("3", PIN)  # a voluntary member: 1 is the amount due
     seen = [convo.screen]
     while "98 More" in convo.screen:
         seen.append(convo.press("98").screen)
@@ -169,10 +169,10 @@ def test_pin_is_asked_once_per_session(dial):
 
 
 def test_change_pin(app, dial):
-    convo = dial(ALMOST).press("3").see("current PIN").press(PIN).see("new 4-digit PIN")
+    convo = dial(ALMOST).press("6", "1").see("current PIN").press(PIN).see("new 4-digit PIN")  # More, Change PIN
     convo.press("6048", "6048").ends().see("Your PIN has been changed")
-    dial(ALMOST).press("1", PIN).see("Wrong PIN, 2 tries left")
-    dial(ALMOST).press("1", "6048").see("Paid:")
+    dial(ALMOST).press("2", PIN).see("Wrong PIN, 2 tries left")
+    dial(ALMOST).press("2", "6048").see("Paid:")
 
 
 def test_member_switches_language_and_it_is_kept_on_the_member(app, dial):
@@ -200,16 +200,17 @@ def test_a_hop_just_inside_the_session_time_carries_on(app, dial):
 # ---- PIN lockout ------------------------------------------------------------
 
 def test_three_wrong_pins_lock_for_thirty_minutes_across_sessions(app, dial):
-    dial(BEHIND).press("1", "1111").see("ລະຫັດ PIN ບໍ່ຖືກ, ເຫຼືອ 2 ເທື່ອ")
-    dial(BEHIND).press("1", "1112").see("ເຫຼືອ 1 ເທື່ອ")  # a new session does not reset the count
-    dial(BEHIND).press("2", "1113").ends().see("30 ນາທີ")
-    dial(BEHIND).press("1").ends().see("ລອງໃໝ່ໃນ")  # locked: not even asked
+    # BEHIND is a voluntary member: 1 amount due, 2 contributions, 3 benefits, 6 more (3 contact).
+    dial(BEHIND).press("2", "1111").see("ລະຫັດ PIN ບໍ່ຖືກ, ເຫຼືອ 2 ເທື່ອ")
+    dial(BEHIND).press("2", "1112").see("ເຫຼືອ 1 ເທື່ອ")  # a new session does not reset the count
+    dial(BEHIND).press("3", "1113").ends().see("30 ນາທີ")
+    dial(BEHIND).press("2").ends().see("ລອງໃໝ່ໃນ")  # locked: not even asked
     dial(BEHIND).press("1").ends()
     # Menus that need no PIN still work.
-    dial(BEHIND).press("4").see("ຫ້ອງການ ປກສ")
+    dial(BEHIND).press("6", "3").see("ຫ້ອງການ ປກສ")
     # After 30 minutes the right PIN opens again.
     runtime_of(app).clock.set(FROZEN_NOW + timedelta(minutes=31))
-    dial(BEHIND).press("1", PIN).see("ຈ່າຍແລ້ວ")
+    dial(BEHIND).press("2", PIN).see("ຈ່າຍແລ້ວ")
 
 
 def test_slow_guessing_locks_for_a_day_and_repeated_locks_grow(app, dial):
@@ -255,9 +256,9 @@ def test_many_identity_tries_in_one_hop_block_linking(app, dial):
 
 
 def test_right_pin_resets_the_wrong_pin_count(app, dial):
-    dial(BEHIND).press("1", "1111", "1112").see("ເຫຼືອ 1 ເທື່ອ")
-    dial(BEHIND).press("1", PIN).see("ຈ່າຍແລ້ວ")
-    dial(BEHIND).press("1", "1111").see("ເຫຼືອ 2 ເທື່ອ")
+    dial(BEHIND).press("2", "1111", "1112").see("ເຫຼືອ 1 ເທື່ອ")
+    dial(BEHIND).press("2", PIN).see("ຈ່າຍແລ້ວ")
+    dial(BEHIND).press("2", "1111").see("ເຫຼືອ 2 ເທື່ອ")
 
 
 # ---- navigation -------------------------------------------------------------

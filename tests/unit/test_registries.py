@@ -41,6 +41,9 @@ FIXTURES: dict[str, tuple[dict[str, Any], tuple[str, ...], str]] = {
                (), "Said hi"),
     "message": ({"type": "message", "text": _text("Read me")}, ("5",), "Invalid choice"),
     "end": ({"type": "end", "text": _text("Bye")}, (), "Bye"),
+    "pick": ({"type": "pick", "text": _text("Which?"), "choices": [{"value": "a", "label": _text("Apples")},
+                                                                   {"value": "b", "label": _text("Beans")}],
+              "save_as": "fruit", "next": "thanks"}, ("7",), "Invalid choice"),
     "router": ({"type": "router", "routes": [{"when": "phone_linked", "to": "thanks"}], "default": "home"},
                (), "Thanks"),
 }
@@ -72,6 +75,9 @@ EFFECTS = {
     effects.LinkAttemptFailed("+8562055512345", False),
     effects.SmsRequested("statement", "+8562055512345", "1000001", "en", {}),
     effects.ConsentAnswered("1000001", 1, True),
+    effects.ApplicationSubmitted("s1", "50000014", "+8562055512345", "lo", "national_id", "123456789012",
+                                 "1990-03-25", "F", "Vientiane Capital", "Chanthabouly", "trader", 2_500_000, None),
+    effects.IncomeDeclared("1000001", "2027-01", 3_000_000),
 }
 
 

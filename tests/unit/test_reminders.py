@@ -78,7 +78,8 @@ def test_reminder_run_queues_once_per_member_and_period(app, runner):
     assert (ALMOST, "reminder_due") in by_phone and (ALMOST, "reminder_arrears") not in by_phone
     assert f"queued {len(sent)} reminders" in result.output
     due = next(m for m in sent if m.recipient == BEHIND and m.kind == "reminder_due")
-    assert "11/2026" in due.body and "15/12/2026" in due.body and "108,000 ກີບ" in due.body
+    minimum = runtime_of(app).rules.schemes["voluntary"].minimum_monthly_lak  # 9% of the minimum wage
+    assert "11/2026" in due.body and "15/12/2026" in due.body and f"{minimum:,} ກີບ" in due.body
     assert "ຢຸດ" in due.body and "STOP" in due.body
     # Run again the same day (cron and a person, say): nothing new.
     again = runner.invoke(args=["sms", "send-reminders", "--date", "2026-12-13"])

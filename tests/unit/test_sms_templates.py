@@ -35,8 +35,15 @@ def test_every_kind_has_lao_and_english_within_its_limit():
             assert by_lang[lang].strip()
             lines = raw["samples"]["lines"].get(kind, {}).get(lang, [])
             values = {"ssn_tail": "4567", "wait": Wait(86400), "period": Period("2026-11"),
-                      "due_date": Period("2026-12"), "minimum": Money(108000), "months_behind": 12,
-                      "last_period": Period("2025-11"), "total": Money(19800000), "lines": lines}
+                      "due_date": Period("2026-12"), "minimum": Money(225000), "months_behind": 12,
+                      "last_period": Period("2025-11"), "total": Money(19800000), "lines": lines,
+                      "reference": "800012345", "ssn": "1234567890123", "months": 13,
+                      "province": {"lo": "ນະຄອນຫຼວງວຽງຈັນ", "en": "Vientiane Capital"},
+                      "reason": "ຮູບບໍ່ຊັດ", "next_total": Money(405000), "next_due_date": Period("2027-01"),
+                      "income": Money(4500000), "contribution": Money(405000), "from": Period("2027-01"),
+                      "transaction": "MM2026120212345678", "amount": Money(12150000), "paid_on": Period("2026-12"),
+                      "periods": "12/2025-11/2026", "credit": Money(404999), "needed": Money(405000),
+                      "service_code": "*211#"}
             rendered = templates.render(kind, lang, values)
             assert rendered.segments.parts <= templates.limits[kind], (kind, lang, rendered.body)
             if lang == "lo":

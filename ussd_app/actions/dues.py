@@ -55,10 +55,10 @@ def dues_message(phone: str, ssn: str, lang: str, standing: Standing) -> SmsRequ
     d = standing.dues
     if d.total_lak:
         return SmsRequested("dues", phone, ssn, lang, {
-            "total": {"money": d.total_lak}, "months": len(d.months), "due_date": {"day": d.due_date.isoformat()},
+            "total": Money(d.total_lak), "months": len(d.months), "due_date": Day(d.due_date),
             "reference": standing.payment_reference})
     return SmsRequested("dues_paid_up", phone, ssn, lang, {
-        "next_total": {"money": d.next_lak}, "next_due_date": {"day": d.next_due_date.isoformat()},
+        "next_total": Money(d.next_lak), "next_due_date": Day(d.next_due_date),
         "reference": standing.payment_reference})
 
 
@@ -109,7 +109,7 @@ def income_change(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
     starts = _next_month(ctx.today)
     values = {"income": Money(income), "contribution": Money(rates.contribution_for(income)), "from": Period(starts)}
     sms = SmsRequested("income_changed", ctx.state.phone, member.ssn, ctx.lang, {
-        "income": {"money": income}, "contribution": {"money": rates.contribution_for(income)},
-        "from": {"period": starts}})
+        "income": Money(income), "contribution": Money(rates.contribution_for(income)),
+        "from": Period(starts)})
     return ActionResult(values=values, effects=[IncomeDeclared(member.ssn, starts, income), sms],
                         data={"new_income": None})

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sms import outbox
 from sms.templates import Templates
 from ussd_app.engine.effects import ApplicationSubmitted
+from ussd_app.engine.text import Day, Money
 from ussd_app.enrolment.models import Application, ApplicationStatus, DeclaredIncome, IdKind
 from ussd_app.enrolment.places import default_places
 from ussd_app.enrolment.references import payment_reference
@@ -92,7 +93,7 @@ def approve(session: Session, application_id: int, *, ssn: str, full_name: str, 
     application.member_id = member.id
     bus.emit(session, EventKind.REGISTERED, member.id, {"scheme": Scheme.VOLUNTARY.value, "channel": "ussd"})
     owed = dues_of(ledger_of(session, member.id, today, today, policy), today, policy)
-    values = {"ssn": ssn, "total": {"money": owed.total_lak}, "due_date": {"day": owed.due_date.isoformat()},
+    values = {"ssn": ssn, "total": Money(owed.total_lak), "due_date": Day(owed.due_date),
               "reference": payment_reference(member.id), "service_code": service_code}
     message = outbox.add(session, templates, recipient=application.phone, kind="application_approved",
                          language=application.language, values=values, key=f"application_approved:{application.id}",

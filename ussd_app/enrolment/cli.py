@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 
 from ussd_app.core.database import create_schema
 from ussd_app.core.extensions import clients, job_command
+from ussd_app.enrolment.demo import sample_statement
 from ussd_app.enrolment.payments import StatementError, import_statement
 from ussd_app.members.cli import refresh_arrears
 from ussd_app.ussd.runtime import runtime_of
@@ -50,6 +51,20 @@ def import_command(file: Path) -> None:
              report.short, report.duplicate, len(report.rejected))
     if not report.ok:
         ctx.exit(1)
+
+
+@payments_cli.command("sample-statement")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def sample_statement_command(file: Path) -> None:
+    """Write a demo statement: what members approved by phone (and the demo member behind with
+    payments) owe today, a payment short of a month, and a mistyped reference."""
+    rt = runtime_of(current_app)
+    with clients(current_app).sessions() as session:
+        text = sample_statement(session, rt.clock.today(), rt.dues)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {file} ({text.count(chr(10)) - 1} payments); import it with: "
+               f"flask --app wsgi payments import {file}")
 
 
 def init_app(app: Flask) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sms import outbox
 from sms.reminders import month_index
 from sms.templates import Templates
+from ussd_app.engine.text import Day, Money
 from ussd_app.enrolment import dues as arithmetic
 from ussd_app.enrolment.models import Payment, PaymentStatus
 from ussd_app.enrolment.references import clean, member_of_payment_reference
@@ -154,18 +155,18 @@ def _apply(session: Session, line: _Line, number: int, source_file: str, policy:
     session.add(Payment(transaction_id=line.transaction_id, reference=line.reference, member_id=member.id,
                         amount_lak=line.amount_lak, applied_lak=share.applied_lak, periods=",".join(share.periods),
                         status=status.value, paid_at=line.paid_at, source_file=source_file[:200]))
-    common = {"transaction": line.transaction_id, "amount": {"money": line.amount_lak},
-              "paid_on": {"day": paid_on.isoformat()}}
+    common = {"transaction": line.transaction_id, "amount": Money(line.amount_lak),
+              "paid_on": Day(paid_on)}
     if share.periods:
         report.applied += 1
-        values = {**common, "periods": _months(share.periods), "credit": {"money": share.credit_lak}}
+        values = {**common, "periods": _months(share.periods), "credit": Money(share.credit_lak)}
         kind = "payment_receipt"
     else:
         report.short += 1
         needed = owed.months[0][1] if owed.months else owed.next_lak
         report.notes.append((number, f"{line.reference}: {line.amount_lak:,} LAK is less than a month "
                                      f"({needed:,} LAK); kept as credit ({share.credit_lak:,} LAK in all)"))
-        values = {**common, "needed": {"money": needed}}
+        values = {**common, "needed": Money(needed)}
         kind = "payment_held"
     if member.phone:
         message = outbox.add(session, templates, recipient=member.phone, kind=kind, language=member.language,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ussd_app.core.database import create_schema
 from ussd_app.core.extensions import clients, job_command
+from ussd_app.enrolment.demo import seed_enrolment_demo
 from ussd_app.members import arrears, importer
 from ussd_app.members.demo.seed import DATA_DIR, seed_demo
 from ussd_app.members.models import Contribution, Member
@@ -66,10 +67,14 @@ def seed_demo_command() -> None:
     """Load the demo data set if there are no members yet (see members/demo/data/README.md)."""
     engine = clients(current_app).engine
     create_schema(engine)
+    rt = runtime_of(current_app)
     with clients(current_app).sessions() as session:
-        if not seed_demo(session, runtime_of(current_app).pins):
+        if not seed_demo(session, rt.pins):
             click.echo("There are members already: nothing seeded.")
             return
+        # The phone channel's part: an application in the queue, a member approved without a PIN yet.
+        seed_enrolment_demo(session, rt.clock.now(), rt.clock.today())
+        session.commit()
         members = session.scalar(select(func.count(Member.id)))
         rows = session.scalar(select(func.count(Contribution.id)))
     readme = DATA_DIR / "README.md"

@@ -40,6 +40,8 @@ DESCRIPTIONS: dict[type[fx.Effect], str] = {
     fx.PhoneLinked: "link this phone", fx.PinChanged: "change the PIN", fx.PinLocked: "lock PIN options",
     fx.LanguageChosen: "remember the language", fx.LinkAttemptFailed: "record a failed identity check",
     fx.ConsentAnswered: "record the member's answer to a partner scheme",
+    fx.ApplicationSubmitted: "save the application for staff to check the documents",
+    fx.IncomeDeclared: "record the new declared income, from next month",
 }
 
 
@@ -77,6 +79,20 @@ class SimulatedPins:
         return self.real.verify(stored, pin)
 
 
+class SimulatedEnrolment:
+    """Applications and dues read for real; the application number a real session would take is
+    not taken (a simulation writes nothing): its reference shows number 0."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def reserve_number(self, session_id: str) -> int:
+        return 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
 class SimulatedMembers:
     """The real members, read-only, with their PIN hashes hidden."""
 
@@ -104,6 +120,9 @@ class Simulation:
         if not isinstance(services.guards, UssdGuards) or not isinstance(services.guards.pin, MemoryGuard):
             services.guards = memory_guards(services.limits)
         self.guards: UssdGuards = services.guards
+        enrolment = services.extra.get("enrolment")
+        if enrolment is not None and not isinstance(enrolment, SimulatedEnrolment):
+            services.extra["enrolment"] = SimulatedEnrolment(enrolment)
         member = services.members.linked_to_phone(phone)
         if lang not in definition.languages:
             lang = member.language if member and member.language in definition.languages else \
