@@ -1,4 +1,6 @@
-"""The DCI specifications of ../shared/standards/dci, as validators of what our server sends.
+"""The DCI specifications, as validators of what our server sends. A copy of
+../shared/standards/dci (Apache 2.0, tests/dci_specs/LICENSE.md) lives in tests/dci_specs so a
+checkout anywhere can run the tests; test_dci_openapi checks the copy against ../shared when it is there.
 
 `validate(spec, path, body)` checks a response (or a callback we post) against the operation's
 schema with openapi-core. The specification files are used as they are, with their spec-level
@@ -16,7 +18,8 @@ import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-DCI = Path(__file__).resolve().parents[2] / "shared" / "standards" / "dci"
+DCI = Path(__file__).resolve().parent / "dci_specs"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "standards" / "dci"
 FILES = {"core": "registry_core_api_v1.0.0.yaml", "ibr": "ibr_api_v1.0.0.yaml", "social": "social_api_v1.0.0.yaml",
          "authz": "authz_core_api_v1.0.0.yaml", "jwks": "jwks_core_api_v1.0.0.yaml"}
 HOST, BASE = "https://sandbox.spdci.org", "/namespace/v1.0.0"  # the specs' server

@@ -33,3 +33,16 @@ def test_the_docs_page_loads_everything_from_here(client):
         assert asset in html
         assert client.get(f"/dci/{asset}").status_code == 200
     assert client.get("/dci/docs/../../wsgi.py").status_code == 404
+
+
+def test_the_copy_of_the_dci_specifications_is_the_shared_one():
+    """tests/dci_specs is a copy (so any checkout runs the tests); where ../shared is present, it must
+    not have drifted from it."""
+    from tests.dci_schemas import DCI, FILES, SHARED
+
+    if not SHARED.is_dir():
+        import pytest
+
+        pytest.skip("../shared/standards/dci is not next to this checkout")
+    for name in FILES.values():
+        assert (DCI / name).read_bytes() == (SHARED / name).read_bytes(), name

@@ -47,16 +47,16 @@ def join_start(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
     return ActionResult()
 
 
-@action("join_id_check", outcomes=("ok", "member", "has_application"), samples={"reference": "50001234"})
+@action("join_id_check", outcomes=("ok", "member", "has_application"))
 def join_id_check(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
     data = ctx.state.data
     kind, number = str(data.get("id_kind", "")), str(data.get("id_number", ""))
     port = enrolment(ctx)
     if kind == "national_id" and port.member_has_national_id(number):
         return ActionResult("member", data={"id_number": None})
-    open_one = port.open_application_for(kind, number)
-    if open_one is not None:
-        return ActionResult("has_application", values={"reference": open_one.reference}, data={"id_number": None})
+    if port.open_application_for(kind, number) is not None:
+        # Not its reference: whoever types an ID learns no more than that it is being dealt with.
+        return ActionResult("has_application", data={"id_number": None})
     return ActionResult()
 
 
@@ -92,7 +92,9 @@ def districts(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
 
 
 def band_choices(rates: SchemeRates) -> list[Choice]:
-    return [Choice(str(income), {lang: f"{income:,} → {rates.contribution_for(income):,}" for lang in ("lo", "en")})
+    # English stays in GSM-7 (182 characters a screen): no arrow there.
+    return [Choice(str(income), {"lo": f"{income:,} → {rates.contribution_for(income):,}",
+                                 "en": f"{income:,}: pay {rates.contribution_for(income):,}"})
             for income in rates.income_bands()]
 
 
@@ -140,7 +142,7 @@ def _summary_values(ctx: Ctx) -> dict[str, Any]:
 
 _SUMMARY_SAMPLES = {"name": "Somchai Phommavong", "id_kind": ID_KINDS["family_book"], "id_number": "123456789012",
                     "born": Day(date(1990, 12, 25)), "sex": SEX["F"],
-                    "place": {"lo": "ກາຍສອນ ພົມວິຫານ, ສະຫວັນນະເຂດ", "en": "Kaysone Phomvihane, Savannakhet"},
+                    "place": {"lo": "ໄກສອນ ພົມວິຫານ, ສະຫວັນນະເຂດ", "en": "Kaysone Phomvihane, Savannakhet"},
                     "occupation": {"lo": "ຄ້າຂາຍ", "en": "Trader"}, "income": Money(4_500_000),
                     "contribution": Money(405_000)}
 

@@ -116,7 +116,7 @@ def _latin_name(arg: Any) -> Validator:
         name = " ".join(value.split())
         if not _LATIN_NAME.fullmatch(name):
             raise Invalid("invalid_input")
-        return name.title() if name.isupper() or name.islower() else name
+        return name.title()  # keypads type one case; records read "Somphone Keo"
 
     return run
 

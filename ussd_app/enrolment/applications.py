@@ -91,7 +91,7 @@ def approve(session: Session, application_id: int, *, ssn: str, full_name: str, 
     session.flush()
     application.status, application.decided_at, application.decided_by = ApplicationStatus.APPROVED.value, now, staff
     application.member_id = member.id
-    bus.emit(session, EventKind.REGISTERED, member.id, {"scheme": Scheme.VOLUNTARY.value, "channel": "ussd"})
+    bus.emit(session, EventKind.REGISTERED, member.id, now, scheme=Scheme.VOLUNTARY.value, channel="ussd")
     owed = dues_of(ledger_of(session, member.id, today, today, policy), today, policy)
     values = {"ssn": ssn, "total": Money(owed.total_lak), "due_date": Day(owed.due_date),
               "reference": payment_reference(member.id), "service_code": service_code}
