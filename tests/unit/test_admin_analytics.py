@@ -109,7 +109,7 @@ def test_language_filter_separates_lao_from_english_sessions(app):
 def test_network_filter_lists_the_networks_seen(app):
     client = app.test_client()
     ussd(client).dial(STRANGER, network="41801")
-    ussd(client).dial(STRANGER, network="41805").press("3")
+    ussd(client).dial(STRANGER, network="41805").press("3", "2")
     browser = signed_in(app)
     page = browser.get("/admin/analytics").get_data(as_text=True)
     assert '<option value="41801"' in page and '<option value="41805"' in page

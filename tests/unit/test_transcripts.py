@@ -21,14 +21,22 @@ from tests.ussd_dsl import Conversation, ussd
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("UPDATE_TRANSCRIPTS") == "1"
 
-# name -> (phone, keys pressed after the dial); each is run once in Lao and once in English.
-JOURNEYS: dict[str, tuple[str, tuple[str, ...]]] = {
+NEW_PHONE = "+8562099912345"  # not in the demo data: joins the voluntary scheme
+# Joining: document, its number, birth date, sex, province (Savannakhet), district (Kaysone Phomvihane),
+# occupation, income band, no name; the summary takes three pages in Lao and one in English.
+_JOIN = ("3", "1", "1", "123456789012", "25031990", "1", "13", "1", "2", "1", "1")
+
+# name -> (phone, keys pressed after the dial, or keys by language); each is run in Lao and in English.
+JOURNEYS: dict[str, tuple[str, tuple[str, ...] | dict[str, tuple[str, ...]]]] = {
     "public_menu_and_benefits": (STRANGER, ("2", "1", "0", "3")),
-    "voluntary_scheme": (STRANGER, ("3",)),
+    "voluntary_scheme": (STRANGER, ("3", "2")),
+    "join_voluntary_scheme": (NEW_PHONE, {"lo": (*_JOIN, "98", "98", "1"), "en": (*_JOIN, "1")}),
+    # Approved by staff (the application was sent in the transcript's language): the first dial.
+    "approved_first_dial": (NEW_PHONE, ("4826", "4826", "1", "1", "0", "4", "1", "3", "1")),
     "link_my_phone": (TO_LINK_LO[0], ("1", TO_LINK_LO[1], TO_LINK_LO[2], "4826", "4826")),
     "link_with_wrong_birth_date": (TO_LINK_EN[0], ("1", TO_LINK_EN[1], "01011980")),
     "my_contributions": (PENSIONER, ("1", PIN, "1")),
-    "eligibility": (ALMOST, ("2", PIN, "1")),
+    "eligibility": (ALMOST, ("3", PIN, "1")),
     "behind_with_payments": (BEHIND, ("1", PIN)),
     "change_pin": (PENSIONER, ("3", PIN, "6048", "6048")),
     "wrong_pin_three_times": (BEHIND, ("1", "1111", "1112", "1113")),
@@ -45,9 +53,12 @@ def _language_key(screen: str, to: str) -> str:
 
 
 def transcript(client, name: str, lang: str) -> str:  # type: ignore[no-untyped-def]
-    phone, keys = JOURNEYS[name]
+    phone, by_lang = JOURNEYS[name]
+    keys = by_lang[lang] if isinstance(by_lang, dict) else by_lang
     convo: Conversation = ussd(client).dial(phone, session_id=f"golden-{name}-{lang}-0")
     home_lang = "en" if any(line.endswith(" ພາສາລາວ") for line in convo.screen.splitlines()) else "lo"
+    if name == "approved_first_dial":
+        home_lang = lang  # the member's language is the application's; the first screen asks for a PIN
     if home_lang != lang:  # switch first, then start the journey in a new session
         convo.press(_language_key(convo.screen, lang))
         convo = ussd(client).dial(phone, session_id=f"golden-{name}-{lang}-1")
@@ -70,6 +81,8 @@ def _screen(convo: Conversation) -> list[str]:
 def test_journey_matches_its_golden_transcript(client, runner, name, lang):
     if name == "data_sharing":
         partner_schemes_looking_at_the_pensioner(client, runner)
+    if name == "approved_first_dial":
+        approved_application(client.application, lang)
     got = transcript(client, name, lang)
     path = GOLDEN / f"{name}.{lang}.txt"
     if UPDATE:
@@ -92,6 +105,27 @@ def partner_schemes_looking_at_the_pensioner(client, runner) -> None:  # type: i
     assert health.search("idtype-value", {"type": "SSN", "value": PENSIONER_SSN}).status_code == 200
     register(runner, "ngo.example.org", "--scope", "registry.search", "--purpose", "verify-enrolment", "--basis",
              "consent", "--label-lo", "ຊ່ວຍຜູ້ສູງອາຍຸ", "--label-en", "Help for the elderly")
+
+
+def approved_application(app, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """An application sent from NEW_PHONE in `lang`, approved by staff."""
+    from ussd_app.core.extensions import clients
+    from ussd_app.engine.effects import ApplicationSubmitted
+    from ussd_app.enrolment import applications
+    from ussd_app.enrolment.models import Application
+    from ussd_app.ussd.runtime import runtime_of
+
+    rt = runtime_of(app)
+    with clients(app).sessions() as session:
+        applications.save(session, ApplicationSubmitted(
+            "golden", "50000014", NEW_PHONE, lang, "national_id", "123456789012", "1990-03-25", "F", "Savannakhet",
+            "Kaysone Phomvihane", "trader", 2_500_000, "Noy Keomany"))
+        session.flush()
+        application = session.query(Application).one()
+        applications.approve(session, application.id, ssn="3009990077", full_name="Noy Keomany", staff="golden",
+                             now=rt.clock.now(), today=rt.clock.today(), policy=rt.dues, templates=rt.sms.templates,
+                             service_code="*211#")
+        session.commit()
 
 
 def test_every_transcript_on_disk_belongs_to_a_journey():

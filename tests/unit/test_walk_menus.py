@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from collections import deque
 
+from tests.demo_people import FROZEN_NOW
 from ussd_app.core.extensions import clients
+from ussd_app.enrolment.demo import seed_enrolment_demo
+from ussd_app.enrolment.references import payment_reference
 from ussd_app.engine.render import BUDGET
 from ussd_app.text.encoding import measure
 from ussd_app.ussd.runtime import runtime_of
@@ -21,7 +24,15 @@ WALKS = [
     ("+8562055512345", {}),  # linked, pensioner
     ("+8562055523456", {}),  # linked, voluntary, behind
     ("+8562055556789", {}),  # linked, no contributions
-    ("+8562055567890", {}),  # linked, 179 months
+    ("+8562055567890", {}),  # linked, 179 months (voluntary; November paid in the walk's setup: paid up)
+    ("+8562099992222", {}),  # approved by staff, no PIN yet (ussd_app/enrolment/demo.py)
+    # Joining: an ID that is a member, an ID with an application open, a child's birth date, a fresh ID.
+    ("+8562099993333", {"id_number": ["101001234567", "119950412001", "55501234"], "dob": ["01012020", "25031990"]}),
+]
+# Walks that start deep in a journey (the keys before the walk begins), to reach its last screens
+# within MAX_DEPTH: joining from the sex question to the application sent.
+DEEP_WALKS = [
+    ("+8562099994444", {"full_name": ["1"]}, ["3", "1", "1", "123456789012", "25031990"]),
 ]
 PIN_FOR = {"verify": "2580", "choose": "4826", "confirm": "4826"}
 MAX_DEPTH = 9
@@ -32,6 +43,8 @@ def replies(node, page_count: int, page: int, answers: dict[str, list[str]]) -> 
     keys: list[str] = []
     if kind in ("menu", "action"):
         keys += [str(i) for i in range(1, len(getattr(node, "options", ())) + 1)]
+    if kind == "pick":
+        keys.append("1")  # every list works alike: the first choice of each is enough
     if kind == "input":
         keys += answers.get(node.save_as, [])
     if kind == "pin":
@@ -79,7 +92,16 @@ def walk(app, phone: str, answers: dict[str, list[str]], language_prefix: list[s
     return reached, screens
 
 
-def test_every_node_is_reachable_and_every_screen_fits_in_both_languages(app_on_demo_data):
+def member_id(app, ssn: str) -> int:
+    from sqlalchemy import select
+
+    from ussd_app.members.models import Member
+
+    with clients(app).sessions() as session:
+        return int(session.execute(select(Member.id).where(Member.ssn == ssn)).scalar_one())
+
+
+def test_every_node_is_reachable_and_every_screen_fits_in_both_languages(app_on_demo_data, tmp_path):
     # The walk types wrong PINs on every PIN screen it passes: with the real limits the PIN locks
     # before the deeper screens behind it are walked (the lock has tests of its own).
     app = app_on_demo_data(PIN_MAX_TRIES=10_000, PIN_DAILY_MAX_TRIES=10_000)
@@ -91,9 +113,17 @@ def test_every_node_is_reachable_and_every_screen_fits_in_both_languages(app_on_
     definition = runtime_of(app).menus.current()
     reached: set[str] = set()
     total = 0
-    for phone, answers in WALKS:
+    with clients(app).sessions() as session:
+        seed_enrolment_demo(session, FROZEN_NOW, FROZEN_NOW.date())
+        session.commit()
+    almost = payment_reference(member_id(app, "3006789012"))
+    statement = tmp_path / "statement.csv"
+    statement.write_text(f"reference,amount_lak,paid_at,transaction_id\n{almost},225000,2026-11-19,W1\n")
+    paid = app.test_cli_runner().invoke(args=["payments", "import", str(statement)])
+    assert paid.exit_code == 0, paid.output
+    for phone, answers, start in [(phone, answers, []) for phone, answers in WALKS] + DEEP_WALKS:
         for prefix in ([], ["5"]):  # as dialled (Lao for most), then after switching language
-            got, screens = walk(app, phone, answers, prefix)
+            got, screens = walk(app, phone, answers, prefix + start)
             reached |= got
             total += screens
     # link_elsewhere guards a race (another member linked this phone while this one was typing):

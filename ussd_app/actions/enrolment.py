@@ -127,7 +127,7 @@ def _summary_values(ctx: Ctx) -> dict[str, Any]:
     district = places.district(str(data.get("province")), str(data.get("district")))
     income = int(data.get("income", 0))
     return {
-        "name": data.get("full_name") or "-",
+        "name": data.get("full_name") or {"lo": "(ບໍ່ມີຊື່)", "en": "(no name)"},
         "id_kind": ID_KINDS.get(str(data.get("id_kind")), {"lo": "", "en": ""}),
         "id_number": data.get("id_number", ""),
         "born": Day(date.fromisoformat(str(data["dob"]))),
