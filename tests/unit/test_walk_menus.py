@@ -8,9 +8,9 @@ from collections import deque
 
 from tests.demo_people import FROZEN_NOW
 from ussd_app.core.extensions import clients
+from ussd_app.engine.render import BUDGET
 from ussd_app.enrolment.demo import seed_enrolment_demo
 from ussd_app.enrolment.references import payment_reference
-from ussd_app.engine.render import BUDGET
 from ussd_app.text.encoding import measure
 from ussd_app.ussd.runtime import runtime_of
 
