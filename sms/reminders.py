@@ -26,6 +26,7 @@ from sms.models import Kind, ReminderRun, RunStatus, SmsMessage
 from sms.optouts import opted_out_phones
 from sms.templates import Templates
 from ussd_app.engine.text import Day, Money, Period
+from ussd_app.enrolment.references import payment_reference
 from ussd_app.members.models import Contribution, Member, MemberStatus, Scheme
 
 BATCH = 500
@@ -93,7 +94,8 @@ def decide(c: Candidate, today: date, cal: Calendar, minimum_lak: int, opted_out
             out.append(Decision(c, skipped="already paid"))
         else:
             out.append(Decision(c, Kind.REMINDER_DUE, upcoming,
-                                {"period": Period(upcoming), "due_date": Day(due), "minimum": Money(minimum_lak)}))
+                                {"period": Period(upcoming), "due_date": Day(due), "minimum": Money(minimum_lak),
+                                 "reference": payment_reference(c.member_id)}))
     if c.last_paid is None:
         out.append(Decision(c, skipped="no payment yet"))
     else:
@@ -101,7 +103,8 @@ def decide(c: Candidate, today: date, cal: Calendar, minimum_lak: int, opted_out
         behind = month_index(last_due) - month_index(c.last_paid)
         if behind > 1:
             out.append(Decision(c, Kind.REMINDER_ARREARS, last_due,
-                                {"months_behind": behind, "last_period": Period(c.last_paid)}))
+                                {"months_behind": behind, "last_period": Period(c.last_paid),
+                                 "reference": payment_reference(c.member_id)}))
     return out or [Decision(c, skipped="nothing due")]
 
 

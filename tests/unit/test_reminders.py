@@ -12,6 +12,7 @@ from sms.models import ReminderRun, RunStatus, SmsMessage, SmsOptOut
 from sms.reminders import Calendar, Candidate, decide
 from tests.demo_people import ALMOST, BEHIND
 from ussd_app.core.extensions import clients
+from ussd_app.enrolment.references import payment_reference
 from ussd_app.ussd.runtime import runtime_of
 
 CAL = Calendar(due_day=15, days_before=3)
@@ -81,6 +82,8 @@ def test_reminder_run_queues_once_per_member_and_period(app, runner):
     minimum = runtime_of(app).rules.schemes["voluntary"].minimum_monthly_lak  # 9% of the minimum wage
     assert "11/2026" in due.body and "15/12/2026" in due.body and f"{minimum:,} ກີບ" in due.body
     assert "ຢຸດ" in due.body and "STOP" in due.body
+    behind_id = session_member_id(app, BEHIND)
+    assert payment_reference(behind_id) in due.body  # how to pay: the reference to quote
     # Run again the same day (cron and a person, say): nothing new.
     again = runner.invoke(args=["sms", "send-reminders", "--date", "2026-12-13"])
     assert "queued 0 reminders" in again.output and "already sent" in again.output
@@ -151,3 +154,13 @@ def test_a_run_that_stops_on_an_error_is_recorded_as_failed_and_keeps_what_it_qu
         run = s.execute(select(ReminderRun)).scalar_one()
     assert run.status == RunStatus.FAILED and run.finished_at is not None
     assert run.queued > 0 and len(reminders(app)) == run.queued
+
+
+def session_member_id(app, phone: str) -> int:
+    from sqlalchemy import select
+
+    from ussd_app.core.extensions import clients
+    from ussd_app.members.models import Member
+
+    with clients(app).sessions() as session:
+        return int(session.execute(select(Member.id).where(Member.phone == phone)).scalar_one())

@@ -48,7 +48,7 @@ def test_confirmation_goes_in_the_members_language(app, dial):
 
 
 def test_pin_changed_and_pin_locked_confirmations(app, dial):
-    dial(ALMOST).press("3", PIN, "6048", "6048").ends()
+    dial(ALMOST).press("6", "1", PIN, "6048", "6048").ends()  # a voluntary member: More, Change PIN
     dial(BEHIND).press("1", "1111", "1112", "1113").ends()
     kinds = [(m.kind, m.recipient) for m in messages(app)]
     assert kinds == [("pin_changed", ALMOST), ("pin_locked", BEHIND)]
@@ -67,7 +67,7 @@ def test_statement_by_sms_lists_the_last_12_months(app, dial):
 
 
 def test_eligibility_details_by_sms(app, dial):
-    convo = dial(ALMOST).press("2", PIN)
+    convo = dial(ALMOST).press("3", PIN)  # a voluntary member: 1 is the amount due
     while "98 More" in convo.screen:
         convo.press("98")
     convo.see("1 Details by SMS").press("1").ends()
@@ -191,7 +191,8 @@ def test_reminder_retry_waits_for_the_end_of_quiet_hours(app):
     with app.app_context(), clients(app).sessions() as s:
         message = outbox.add(s, runtime_of(app).sms.templates, recipient="+8562055512345", kind="reminder_due",
                              language="lo", values={"period": "11/2026", "due_date": "15/12/2026",
-                                                    "minimum": "108,000 ກີບ"}, key="r1")
+                                                    "minimum": "225,000 ກີບ",
+                                                    "reference": "800000024"}, key="r1")
         s.commit()
     evening = datetime(2026, 11, 20, 12, 59, 55, tzinfo=timezone.utc)  # 19:59:55 in Vientiane
     when: list[datetime] = []
@@ -411,7 +412,8 @@ def test_a_slow_batch_hands_its_unsent_messages_to_a_fresh_job(app):
 def reminder(app, key: str = "r-send", phone: str = "+8562055523456", not_before=None) -> int:
     with app.app_context(), clients(app).sessions() as s:
         message = outbox.add(s, runtime_of(app).sms.templates, recipient=phone, kind="reminder_due", language="lo",
-                             values={"period": "11/2026", "due_date": "15/12/2026", "minimum": "108,000 ກີບ"},
+                             values={"period": "11/2026", "due_date": "15/12/2026", "minimum": "225,000 ກີບ",
+                                                    "reference": "800000024"},
                              key=key, not_before=not_before)
         s.commit()
         return message.id

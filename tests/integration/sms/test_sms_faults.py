@@ -186,7 +186,8 @@ def test_stop_while_reminders_wait_cancels_them(app, stub, workers, reporting):
     phones = ["+8562055500011", "+8562055500012", "+8562055500013"]
     with app.app_context(), clients(app).sessions() as s:
         ids = [outbox.add(s, sms.templates, recipient=p, kind="reminder_due", language="lo",
-                          values={"period": "11/2026", "due_date": "15/12/2026", "minimum": "108,000 ກີບ"},
+                          values={"period": "11/2026", "due_date": "15/12/2026", "minimum": "225,000 ກີບ",
+                                                    "reference": "800000024"},
                           key=f"wait-{p}", not_before=later).id for p in phones]
         s.commit()
     workers.start()
