@@ -67,7 +67,7 @@ def _csrf(exc: CSRFError) -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     from ussd_app.admin import cli
-    from ussd_app.admin.views import analytics, audit_log, auth, menus, outbox, partners, simulator, tests  # noqa: F401
+    from ussd_app.admin.views import analytics, applications, audit_log, auth, menus, outbox, partners, simulator, tests  # noqa: F401
 
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

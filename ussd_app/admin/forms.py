@@ -45,3 +45,20 @@ class PartnerForm(FlaskForm):
                                validators=[Optional(), Length(max=300)])
     public_key = TextAreaField("Its Ed25519 public key (base64 or PEM; its signatures are then checked)",
                                validators=[Optional(), Length(max=2000)])
+
+
+class ApproveForm(FlaskForm):
+    """Approving an application (the same checks again in enrolment/applications.py, which has the last word)."""
+
+    ssn = StringField("Social security number issued", validators=[
+        DataRequired(message="Type the social security number issued."),
+        Regexp(r"^\s*[0-9]{6,13}\s*$", message="The social security number is 6 to 13 digits.")])
+    full_name = StringField("Full name, as on the documents", validators=[
+        DataRequired(message="Type the member's name as it is on the documents."),
+        Length(max=120, message="The name is at most 120 characters.")])
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Reason (the applicant gets it by SMS)", validators=[
+        DataRequired(message="Say why, in words the applicant understands: they get it by SMS."),
+        Length(max=160, message="The reason is at most 160 characters: it goes by SMS.")])

@@ -1,1 +1,2 @@
-"""One module per thing the console shows: sign-in, menus, simulator, tests, outbox, analytics, audit."""
+"""One module per thing the console shows: sign-in, menus, simulator, tests, outbox, applications
+to join the voluntary scheme, analytics, audit."""

@@ -1,4 +1,5 @@
-"""Analytics: where members go in the menu, where they give up, and which screens they mistype on.
+"""Analytics: where members go in the menu, where they give up, and which screens they mistype on;
+and how many people started, completed, got approved and paid for joining the voluntary scheme.
 
 Read from the usage figures (`ussd_app.analytics.usage`): days rolled up into the database, the
 others (today) live from Redis; nodes in the order and with the labels of the live menu.
@@ -7,10 +8,13 @@ others (today) live from Redis; nodes in the order and with the labels of the li
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy import and_, case, exists, func, select
 
 from ussd_app.admin import bp
 from ussd_app.admin.auth import requires
@@ -19,11 +23,14 @@ from ussd_app.admin.svg_charts import Bar, funnel_chart
 from ussd_app.analytics import usage as usage_stats
 from ussd_app.core.extensions import db, redis_client
 from ussd_app.engine.model import Definition
+from ussd_app.enrolment.models import Application, ApplicationStatus, Payment
+from ussd_app.enrolment.places import default_places
 from ussd_app.ussd.runtime import runtime_of
 
 PERIODS = (7, 30)
 LANGUAGES = ("lo", "en")
 NETWORK = re.compile(r"^[0-9A-Za-z-]{1,20}$")
+JOIN_NODE = "join_id_kind"  # the first question of joining the voluntary scheme: reaching it is "started"
 
 
 @bp.get("/analytics")
@@ -52,10 +59,17 @@ def analytics() -> ResponseReturnValue:
     live = [day for day, source in figures.sources.items() if source == "redis"]
     stored = [day for day, source in figures.sources.items() if source == "database"]
     networks = sorted({*figures.networks, *([network] if network else [])})
+    if lang or network:  # the enrolment line is over the period only: the applications have no network
+        figures_all = usage_stats.funnel(db(), redis_client(), start, end, order=[JOIN_NODE],
+                                         tz=current_app.config["TIMEZONE"])
+    else:
+        figures_all = figures
+    started = next((r.reached for r in figures_all.rows if r.node == JOIN_NODE), 0)
     return render_template(
         "admin/analytics.html", figures=figures, labels=labels, kinds=kinds, totals=totals, days=days, lang=lang,
         network=network, networks=networks, periods=PERIODS, languages=LANGUAGES, start=start, end=end,
-        live=live, stored=stored, version=definition.version,
+        live=live, stored=stored, version=definition.version, join_node=JOIN_NODE,
+        enrolment=enrolment_line(start, end, started, ZoneInfo(current_app.config["TIMEZONE"])),
         chart=funnel_chart(bars, f"Sessions reaching each node, {start:%d %b} to {end:%d %b %Y}"),
     )
 
@@ -82,3 +96,35 @@ def _tip(row: usage_stats.NodeRow, label: dict[str, str]) -> str:
     rate = f" ({row.invalid_rate:.0%})" if row.invalid_rate is not None else ""
     return (f"{name}: {row.reached:,} reached, {row.ended:,} ended here, "
             f"{row.invalid:,} of {row.inputs:,} keys refused{rate}")
+
+
+@dataclass
+class EnrolmentRow:
+    province: str  # English name, as stored
+    lo: str
+    started: int | None  # None: not known per province (asked after the first question)
+    completed: int = 0
+    approved: int = 0
+    paid: int = 0
+
+
+def enrolment_line(start: date, end: date, started: int, zone: ZoneInfo) -> list[EnrolmentRow]:
+    """Joining the voluntary scheme, per province (every province, in the list's order; then any other
+    stored name), and a first row for all provinces. Completed: applications saved on the local
+    days start..end, whatever their status; approved and paid: what became of those same ones since
+    (paid: the member the approval made has at least one payment)."""
+    since = datetime.combine(start, time(), zone).astimezone(timezone.utc)
+    until = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(timezone.utc)
+    approved = Application.status == ApplicationStatus.APPROVED.value
+    has_paid = exists().where(Payment.member_id == Application.member_id)
+    query = (select(Application.province, func.count(), func.sum(case((approved, 1), else_=0)),
+                    func.sum(case((and_(approved, has_paid), 1), else_=0)))
+             .where(Application.created_at >= since, Application.created_at < until)
+             .group_by(Application.province))
+    found: dict[str, tuple[int, int, int]] = {
+        str(province): (int(n), int(ok or 0), int(paid or 0)) for province, n, ok, paid in db().execute(query)}
+    rows = [EnrolmentRow(p.en, p.lo, None, *found.pop(p.en, (0, 0, 0))) for p in default_places().provinces]
+    rows += [EnrolmentRow(name, "", None, *counts) for name, counts in sorted(found.items())]
+    total = EnrolmentRow("All provinces", "ທຸກແຂວງ", started, sum(r.completed for r in rows),
+                         sum(r.approved for r in rows), sum(r.paid for r in rows))
+    return [total, *rows]
