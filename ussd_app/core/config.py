@@ -106,6 +106,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(queued and due, or claimed by a sender that died); more than a post's 13-second timeout.", int),
     Setting("REMINDER_DUE_DAY", 15, "Day of the month a voluntary member's contribution for the last month is due.",
             int),
+    Setting("USSD_SERVICE_CODE", "*211#", "The short code members dial, as SMS texts quote it (e.g. the welcome SMS "
+            "after an approval).", str),
     Setting("VOLUNTARY_ARREARS_MONTHS", 12, "How many unpaid months before the current one a voluntary member is asked "
             "to pay (and a payment may pay); older gaps are settled at an office.", int),
     Setting("VOLUNTARY_PAY_AHEAD_MONTHS", 12, "How many months ahead of those due a payment may pay; more stays as "

@@ -41,9 +41,6 @@ DECIDES = Role.PUBLISHER  # creating a member and sending SMS reaches members, a
 STATUSES = (ApplicationStatus.OPEN.value, ApplicationStatus.APPROVED.value, ApplicationStatus.REJECTED.value, "all")
 AGES = (7, 14, 30)  # "waiting N days or more"; 0 is any age
 PAGE = 50
-# The short code the welcome SMS tells the new member to dial to choose a PIN. No setting holds it
-# (the webhook hands each hop the code the member dialled; `flask ussd how-to-dial` prints *211#).
-SERVICE_CODE = "*211#"
 ID_KINDS = {IdKind.NATIONAL_ID.value: "National ID", IdKind.FAMILY_BOOK.value: "Family book"}
 
 
@@ -232,7 +229,7 @@ def approve_application(application_id: int) -> ResponseReturnValue:
     try:
         decided = decisions.approve(db(), application_id, ssn=form.ssn.data, full_name=form.full_name.data,
                                     staff=staff.email, now=rt.clock.now(), today=rt.clock.today(), policy=rt.dues,
-                                    templates=rt.sms.templates, service_code=SERVICE_CODE)
+                                    templates=rt.sms.templates, service_code=rt.config["USSD_SERVICE_CODE"])
         application = decided.application
         name = " ".join(form.full_name.data.split())
         record(db(), staff.email, "application approved", f"application {application.reference}",
