@@ -197,6 +197,13 @@ def test_after_approval_the_member_chooses_a_pin_and_sees_the_amount_due(app, di
     dial(NEW_PHONE).press("1").see("ໃສ່ລະຫັດ PIN")
 
 
+def test_the_first_pin_and_the_amount_due_in_one_hop(app, dial):
+    """AT may bring several keys in one request: the PIN just chosen counts before it is saved."""
+    join(dial, NEW_PHONE).press("98", "98", "1").ends()
+    approve(app, NEW_PHONE)
+    dial(NEW_PHONE, "4826*4826*1*1").see("ຈ່າຍ 225,000 ກີບ ກ່ອນ 15/12/2026")
+
+
 def test_a_new_declared_income_applies_from_next_month(app, dial):
     rates = voluntary(app)
     first, third = rates.income_bands()[0], rates.income_bands()[2]

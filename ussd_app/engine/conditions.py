@@ -58,7 +58,9 @@ def _phone_linked(ctx: Ctx, _arg: Any) -> bool:
 @condition("pin_unset")
 def _pin_unset(ctx: Ctx, _arg: Any) -> bool:
     member = ctx.member()
-    return member is not None and not member.has_pin
+    # Authenticated: the PIN was chosen in this session (its record changes once the hop's effects
+    # are applied, after the screen; a hop may carry several keys).
+    return member is not None and not member.has_pin and not ctx.state.authenticated
 
 
 @condition("scheme_is")

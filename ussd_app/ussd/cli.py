@@ -52,7 +52,9 @@ DEMO_PHONES = (
     ("+8562055523456", "linked, PIN 2580, voluntary scheme, behind on payments (Lao)"),
     ("+8562055534567", "not linked yet: try 'Link my phone' (SSN and birth date in README)"),
     ("+8562055556789", "linked, PIN 2580, no contributions yet (English)"),
-    ("+8562099990000", "not a member: the public menu"),
+    ("+8562099990000", "not a member: the public menu; 3 then 1 joins the voluntary scheme"),
+    ("+8562099991111", "applied to join by phone: waiting in the console's Applications queue"),
+    ("+8562099992222", "approved by staff: chooses a PIN on the first dial, then sees the amount due"),
 )
 
 
