@@ -305,15 +305,19 @@ BAD_FILES = {
 
 @pytest.mark.parametrize("name", BAD_FILES)
 def test_the_loader_refuses_a_bad_file_naming_what_is_wrong(name: str) -> None:
-    spoil, fragments = BAD_FILES[name]
-    raw = copy.deepcopy(valid_raw())
+    assert_refused(valid_raw(), *BAD_FILES[name])
+
+
+def assert_refused(raw, spoil, fragments: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Valid rules `raw`, spoilt by `spoil`, are refused with a message naming each fragment."""
+    raw = copy.deepcopy(raw)
     spoil(raw)
     with pytest.raises(RulesError) as refused:
         parse_rules(raw, source="rules.yaml")
     message = str(refused.value)
     assert message.startswith("rules.yaml: ")
     for fragment in fragments:
-        assert fragment in message
+        assert fragment in message, message
 
 
 def test_the_loader_lists_every_problem_at_once() -> None:

@@ -26,14 +26,23 @@ def _values(standing: Standing) -> dict[str, Any]:
             "next_due_date": Day(d.next_due_date), "paid_to": Period(period_of(month_index(d.next_period) - 1))}
 
 
-@action("dues", outcomes=("ok", "paid_up", "not_voluntary", "not_linked"), samples=_DUES_SAMPLES)
-def dues(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
+def _standing(ctx: Ctx) -> ActionResult | tuple[str, Standing]:
+    """The linked voluntary member's SSN and standing, or the outcome that says why there is none."""
     member = ctx.member()
     if member is None:
         return ActionResult("not_linked")
     standing = enrolment(ctx).standing(member.ssn)
     if standing is None:
         return ActionResult("not_voluntary")
+    return member.ssn, standing
+
+
+@action("dues", outcomes=("ok", "paid_up", "not_voluntary", "not_linked"), samples=_DUES_SAMPLES)
+def dues(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
+    found = _standing(ctx)
+    if isinstance(found, ActionResult):
+        return found
+    ssn, standing = found
     # `{paid_up: true}`: the screen for a member with nothing due (an outcome's own node, which
     # must not branch again).
     paid_up = not standing.dues.total_lak and not args.get("paid_up")
@@ -42,13 +51,11 @@ def dues(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
 
 @action("dues_sms", outcomes=("ok", "not_voluntary", "not_linked"), readonly=False)
 def dues_sms(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
-    member = ctx.member()
-    if member is None:
-        return ActionResult("not_linked")
-    standing = enrolment(ctx).standing(member.ssn)
-    if standing is None:
-        return ActionResult("not_voluntary")
-    return ActionResult(effects=[dues_message(ctx.state.phone, member.ssn, ctx.lang, standing)])
+    found = _standing(ctx)
+    if isinstance(found, ActionResult):
+        return found
+    ssn, standing = found
+    return ActionResult(effects=[dues_message(ctx.state.phone, ssn, ctx.lang, standing)])
 
 
 def dues_message(phone: str, ssn: str, lang: str, standing: Standing) -> SmsRequested:
@@ -74,12 +81,10 @@ _INCOME_SAMPLES = {"income": Money(4_500_000), "contribution": Money(405_000), "
         samples={**_INCOME_SAMPLES,
                  "pending": {"lo": "\nແຕ່ 01/2027: 4,500,000 ກີບ", "en": "\nFrom 01/2027: 4,500,000 LAK"}})
 def declared_income(ctx: Ctx, args: dict[str, Any]) -> ActionResult:
-    member = ctx.member()
-    if member is None:
-        return ActionResult("not_linked")
-    standing = enrolment(ctx).standing(member.ssn)
-    if standing is None:
-        return ActionResult("not_voluntary")
+    found = _standing(ctx)
+    if isinstance(found, ActionResult):
+        return found
+    ssn, standing = found
     rates, income, starts = voluntary(ctx), standing.income_lak, Period(_next_month(ctx.today))
     pending: Any = ""
     if standing.next_income_lak is not None:  # a change already made, starting next month
