@@ -77,7 +77,8 @@ def readme(members: list[dict[str, str]], contributions: list[dict[str, str]]) -
         f"- Enterprise: insured wage capped at {CEILING_LAK:,} LAK; employee 5.5 %, employer 6 %.",
         "- Public (civil servants): employee 8 %, employer 8.5 % of the salary. These rates are",
         "  illustrative only, not LSSO's published rates.",
-        f"- Voluntary: 9 % of the declared income, at least {VOLUNTARY_MIN_LAK:,} LAK; no employer share.",
+        f"- Voluntary: 9 % of the declared income, at least {VOLUNTARY_MIN_LAK:,} LAK (the 2023 minimum, right "
+        "for these years; the benefit rules now compute it from today's minimum wage); no employer share.",
         "- Wages rise every January (about 5 % a year), so older periods pay less.",
         "",
     ])
