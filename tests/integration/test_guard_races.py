@@ -43,9 +43,9 @@ def test_a_members_own_parallel_sessions_with_the_right_pin_never_lock_them_out(
     and tries left behind by failed hops could lock a member who never typed a wrong PIN)."""
     with WebServer(production_env) as server:
         tag = uuid.uuid4().hex[:6]
-        bodies = at_once([lambda i=i: _ussd(server, f"{tag}-{i}", BEHIND, f"1*{PIN}") for i in range(40)])
+        bodies = at_once([lambda i=i: _ussd(server, f"{tag}-{i}", BEHIND, f"2*{PIN}") for i in range(40)])
         assert all(b.startswith("CON ຈ່າຍແລ້ວ") for b in bodies), bodies
-        assert _ussd(server, f"{tag}-after", BEHIND, "1*1111").count("ເຫຼືອ 2 ເທື່ອ") == 1  # none used up
+        assert _ussd(server, f"{tag}-after", BEHIND, "2*1111").count("ເຫຼືອ 2 ເທື່ອ") == 1  # none used up
     assert _rows(pg_url, "SELECT recipient FROM sms_outbox WHERE kind = 'pin_locked'") == []
 
 
@@ -68,12 +68,12 @@ def _rows(pg_url: str, sql: str) -> list:  # type: ignore[type-arg]
 def test_forty_wrong_pins_in_parallel_sessions(pg_url, production_env):
     with WebServer(production_env) as server:
         tag = uuid.uuid4().hex[:6]
-        bodies = at_once([lambda i=i: _ussd(server, f"{tag}-{i}", BEHIND, f"1*{1000 + i}") for i in range(40)])
+        bodies = at_once([lambda i=i: _ussd(server, f"{tag}-{i}", BEHIND, f"2*{1000 + i}") for i in range(40)])
         assert sum("ເຫຼືອ 2 ເທື່ອ" in b for b in bodies) == 1, bodies
         assert sum("ເຫຼືອ 1 ເທື່ອ" in b for b in bodies) == 1, bodies
         assert sum(b.startswith("END ໃສ່ລະຫັດຜິດຫຼາຍເທື່ອ") for b in bodies) == 38, bodies
         # The right PIN, now, is not even checked.
-        assert _ussd(server, f"{tag}-right", BEHIND, f"1*{PIN}").startswith("END ໃສ່ລະຫັດຜິດຫຼາຍເທື່ອ")
+        assert _ussd(server, f"{tag}-right", BEHIND, f"2*{PIN}").startswith("END ໃສ່ລະຫັດຜິດຫຼາຍເທື່ອ")
     sms = _rows(pg_url, "SELECT recipient FROM sms_outbox WHERE kind = 'pin_locked'")
     assert [r.recipient for r in sms] == [BEHIND]  # one lockout, one SMS
     locked = _rows(pg_url, f"SELECT pin_locked_until FROM members WHERE ssn = '{BEHIND_SSN}'")
