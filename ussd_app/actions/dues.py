@@ -70,8 +70,7 @@ def dues_message(phone: str, ssn: str, lang: str, standing: Standing) -> SmsRequ
 
 
 def _next_month(today: date) -> str:
-    index = today.year * 12 + today.month
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return period_of(today.year * 12 + today.month)  # this month is year * 12 + month - 1
 
 
 _INCOME_SAMPLES = {"income": Money(4_500_000), "contribution": Money(405_000), "from": Period("2027-01")}

@@ -16,7 +16,6 @@ from sms.templates import Templates
 from ussd_app.engine.effects import ApplicationSubmitted
 from ussd_app.engine.text import Day, Money
 from ussd_app.enrolment.models import Application, ApplicationStatus, DeclaredIncome, IdKind
-from ussd_app.enrolment.places import default_places
 from ussd_app.enrolment.references import payment_reference
 from ussd_app.enrolment.store import DuesPolicy, dues_of, ledger_of
 from ussd_app.events import bus
@@ -128,8 +127,3 @@ def _open(session: Session, application_id: int) -> Application:
         raise DecisionError(f"Application {application.reference} was {application.status} already.")
     return application
 
-
-def province_names(en: str) -> dict[str, str]:
-    """A province as a per-language value for a message."""
-    province = default_places().province(en)
-    return {"lo": province.lo, "en": province.en} if province else {"lo": en, "en": en}

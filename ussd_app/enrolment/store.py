@@ -107,7 +107,7 @@ def ledger_of(conn: Connection | Any, member_id: int, registered_on: date | None
     if registered_on is not None:
         first = f"{registered_on.year:04d}-{registered_on.month:02d}"
     else:
-        first = min([*incomes, *paid], default=period_of(month_index(f"{today.year:04d}-{today.month:02d}")))
+        first = min([*incomes, *paid], default=f"{today.year:04d}-{today.month:02d}")
     rates = policy.rates
     return Ledger(arithmetic.Incomes(incomes, rates.minimum_income_lak or 0), paid,
                   int(amounts[0]) - int(amounts[1]), first)
