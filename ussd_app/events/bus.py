@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ussd_app.core.database import utcnow
@@ -53,17 +54,29 @@ def emit_many(session: Session, kind: EventKind, items: Iterable[tuple[int | Non
 def pending(session: Session, consumer: str, limit: int = 500) -> tuple[ConsumerPosition, list[DomainEvent]]:
     """The consumer's position (locked until the caller commits: one dispatcher at a time) and
     the events it has not dealt with, oldest first."""
-    position = session.execute(select(ConsumerPosition).where(ConsumerPosition.consumer == consumer)
-                               .with_for_update()).scalar()
-    if position is None:
-        position = ConsumerPosition(consumer=consumer, last_event_id=0)
-        session.add(position)
-        session.flush()
+    _lock_position(session, consumer)
+    position = session.execute(select(ConsumerPosition).where(ConsumerPosition.consumer == consumer)).scalar_one()
     handled = select(HandledEvent.event_id).where(HandledEvent.consumer == consumer)
     events = list(session.execute(select(DomainEvent).where(DomainEvent.id > position.last_event_id,
                                                             DomainEvent.id.not_in(handled))
                                   .order_by(DomainEvent.id).limit(limit)).scalars())
     return position, events
+
+
+def _lock_position(session: Session, consumer: str) -> None:
+    """Lock the consumer's row by writing it before reading anything. SELECT … FOR UPDATE would
+    do on PostgreSQL, but SQLite ignores it: two dispatchers of `make run` then read the same
+    events and the second failed on the first's handled rows. A write takes the row's lock on
+    PostgreSQL and the database's write lock on SQLite, so the second waits, then reads what
+    the first committed."""
+    touch = update(ConsumerPosition).where(ConsumerPosition.consumer == consumer).values(
+        last_event_id=ConsumerPosition.last_event_id)
+    if session.execute(touch).rowcount:  # type: ignore[attr-defined]
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(ConsumerPosition).values(consumer=consumer, last_event_id=0)
+                    .on_conflict_do_nothing())
+    session.execute(touch)
 
 
 def handled(session: Session, position: ConsumerPosition, events: list[DomainEvent], now: datetime) -> None:
