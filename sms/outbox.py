@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sms.models import REMINDERS, SmsEvent, SmsMessage, SmsOptOut, Status
-from sms.templates import Templates
+from sms.templates import TemplateSource
 from ussd_app.text.phones import InvalidPhone, mask, normalise
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class InvalidRecipient(ValueError):
     pass
 
 
-def add(session: Session, templates: Templates, *, recipient: str, kind: str, language: str,
+def add(session: Session, templates: TemplateSource, *, recipient: str, kind: str, language: str,
         values: dict[str, Any], key: str, member_id: int | None = None, not_before: datetime | None = None,
         region: str = "LA") -> SmsMessage | None:
     """Write a queued message; None if a message with this idempotency key exists already.

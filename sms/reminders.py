@@ -24,7 +24,7 @@ from sms import outbox
 from sms.delivery import Policy
 from sms.models import Kind, ReminderRun, RunStatus, SmsMessage
 from sms.optouts import opted_out_phones
-from sms.templates import Templates
+from sms.templates import TemplateSource
 from ussd_app.engine.text import Day, Money, Period
 from ussd_app.enrolment.references import payment_reference
 from ussd_app.members.models import Contribution, Member, MemberStatus, Scheme
@@ -133,7 +133,7 @@ class Summary:
     message_ids: list[int] = field(default_factory=list)
 
 
-def run(session: Session, templates: Templates, policy: Policy, *, today: date, now: datetime, cal: Calendar,
+def run(session: Session, templates: TemplateSource, policy: Policy, *, today: date, now: datetime, cal: Calendar,
         minimum_lak: int, dry_run: bool = False, trigger: str = "cli",
         progress: Callable[[int], None] = lambda n: None,
         on_batch: Callable[[list[int], datetime], None] = lambda ids, when: None) -> Summary:
@@ -161,7 +161,7 @@ def run(session: Session, templates: Templates, policy: Policy, *, today: date, 
     return summary
 
 
-def _decide_and_queue(session: Session, templates: Templates, policy: Policy, selected: list[Candidate],
+def _decide_and_queue(session: Session, templates: TemplateSource, policy: Policy, selected: list[Candidate],
                       record: ReminderRun, summary: Summary, *, today: date, now: datetime, cal: Calendar,
                       minimum_lak: int, dry_run: bool, opted_out: set[str], progress: Callable[[int], None],
                       on_batch: Callable[[list[int], datetime], None]) -> None:
@@ -181,7 +181,7 @@ def _decide_and_queue(session: Session, templates: Templates, policy: Policy, se
             reported = n
 
 
-def _queue(session: Session, templates: Templates, policy: Policy, d: Decision, now: datetime, dry_run: bool,
+def _queue(session: Session, templates: TemplateSource, policy: Policy, d: Decision, now: datetime, dry_run: bool,
            summary: Summary, batch: list[int]) -> None:
     if d.kind is None:
         summary.skipped[d.skipped] += 1

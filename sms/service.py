@@ -13,7 +13,7 @@ from sms.africastalking import AfricasTalkingSender
 from sms.delivery import Policy
 from sms.quiet_hours import QuietHours
 from sms.senders import OutboxSender, SmsSender
-from sms.templates import Templates, load_templates
+from sms.templates import TemplateSource, load_templates
 from ussd_app.core.job_queue import JobQueue
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ BATCH = 25  # messages per job for bulk sends: one claim, one commit per 20 outc
 
 @dataclass
 class SmsServices:
-    templates: Templates
+    templates: TemplateSource  # LiveTemplates once the app is wired (the live menu's SMS texts)
     sender: SmsSender
     policy: Policy
     queue: JobQueue

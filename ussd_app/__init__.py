@@ -21,6 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     import sms
     from sms import callbacks as sms_callbacks
     from sms.service import build as build_sms
+    from sms.templates import LiveTemplates
     from ussd_app import admin, db_cli, dci, enrolment, events
     from ussd_app.analytics import init_app as analytics_init
     from ussd_app.core import extensions, logs
@@ -41,8 +42,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     logs.init_app(app)
     clients = extensions.init_app(app)
     menus = menu_store.build_menu_store(app.config, clients)
-    runtime = app.extensions["lsso_runtime"] = build_runtime(app.config, clients, menus,
-                                                             build_sms(app.config, clients.queue), clock)
+    sms_services = build_sms(app.config, clients.queue)
+    menus.sms = sms_services.templates  # a version's own SMS texts are checked against the shipped ones
+    sms_services.templates = LiveTemplates(sms_services.templates, menus.live_sms_texts)
+    runtime = app.extensions["lsso_runtime"] = build_runtime(app.config, clients, menus, sms_services, clock)
     menus_cli.init_app(app)
     sms.init_app(app)
     admin.init_app(app)

@@ -6,6 +6,7 @@ Budgets are measured by entering each screen through the real node code with sam
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -15,7 +16,7 @@ from ussd_app.engine.model import Definition, Node, Problem
 from ussd_app.engine.nodes.action import ActionNode
 from ussd_app.engine.nodes.pick import PickNode
 from ussd_app.engine.ports import Limits, MemberView, Services
-from ussd_app.engine.render import budget_of, fits, fits_one_page, paginate
+from ussd_app.engine.render import BUDGET, fits, fits_one_page, paginate
 from ussd_app.engine.state import SessionState
 from ussd_app.engine.steps import Show
 from ussd_app.engine.text import Wait, placeholders
@@ -203,35 +204,63 @@ def _budgets(defn: Definition) -> list[Problem]:
     return out
 
 
-def _budget(defn: Definition, node: Node, lang: str) -> Problem | None:
+@dataclass(frozen=True)
+class ScreenSize:
+    """How big a screen is with sample values, as the budget checks measure it."""
+
+    text: str  # what was measured (a prompt: with its longest error line)
+    length: int
+    budget: int
+    encoding: str
+    pages: int
+    paged_by_design: bool  # a list, or an action's result: more pages are expected, not a fault
+    prompt: bool  # typed into: it must fit one page, error line included
+
+    @property
+    def over(self) -> int:
+        return max(0, self.length - self.budget)
+
+
+def screen_size(defn: Definition, node: Node, lang: str) -> ScreenSize | None:
+    """The size of the screen `node` shows in `lang`, or None if it shows none. Raises what
+    the node raises when it cannot even be built (its own problems say why)."""
     ctx = sample_ctx(defn, lang)
     screen = sample_screen(defn, node, lang, ctx)
     if screen is None:
         return None
-    if node.TYPE in PROMPT_NOTICES:
-        # A prompt is typed into: it must fit one page even with its longest error line.
+    prompt = node.TYPE in PROMPT_NOTICES
+    if prompt:
         notices = [ctx.message(k, **MESSAGE_SAMPLES) for k in PROMPT_NOTICES[node.TYPE]]
         text = "\n".join([max(notices, key=len), *screen.lines])
-        if fits(text):
-            return None
-        return Problem(node.id, f"screen over budget in {lang} ({_size(text)}, with its longest error line)")
-    if fits_one_page(screen.lines, screen.footer):
+        pages = 1
+    else:
+        text = "\n".join([*screen.lines, *([screen.footer] if screen.footer else [])])
+        pages = 1 if fits_one_page(screen.lines, screen.footer) else \
+            len(paginate(screen.lines, ctx.message("more"), ctx.message("back"), screen.footer))
+    encoding, length = measure(text)
+    return ScreenSize(text, length, BUDGET[encoding], encoding, pages,
+                      paged_by_design=node.TYPE in ("pick", "action"), prompt=prompt)
+
+
+def _budget(defn: Definition, node: Node, lang: str) -> Problem | None:
+    size = screen_size(defn, node, lang)
+    if size is None or not size.over:
         return None
+    if size.prompt:
+        return Problem(node.id, f"screen over budget in {lang} ({size.length} characters, budget {size.budget}, "
+                                f"with its longest error line)")
     if node.TYPE == "pick":
         # A list pages by design ("98 More"); what must fit is each choice on a page of its own.
+        ctx = sample_ctx(defn, lang)
+        screen = sample_screen(defn, node, lang, ctx)
         paging = [ctx.message("more"), ctx.message("back")]
-        too_long = [line for line in screen.lines if not fits("\n".join([line, *paging]))]
+        too_long = [line for line in (screen.lines if screen else []) if not fits("\n".join([line, *paging]))]
         if not too_long:
             return None
         return Problem(node.id, f"choice too long for a screen in {lang}: {too_long[0]!r}")
-    text = "\n".join([*screen.lines, screen.footer or ""])
-    pages = len(paginate(screen.lines, ctx.message("more"), ctx.message("back"), screen.footer))
     # Results of actions vary with the member and paginate by design: a warning. A fixed text over
     # budget is something staff can and must shorten (a menu's last option, the language, would
     # move to page 2).
     level = "warning" if node.TYPE == "action" else "error"
-    return Problem(node.id, f"screen over budget in {lang} ({_size(text)}): shown in {pages} pages", level=level)
-
-
-def _size(text: str) -> str:
-    return f"{measure(text)[1]} characters, budget {budget_of(text)}"
+    return Problem(node.id, f"screen over budget in {lang} ({size.length} characters, budget {size.budget}): "
+                            f"shown in {size.pages} pages", level=level)

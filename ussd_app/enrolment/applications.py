@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sms import outbox
-from sms.templates import Templates
+from sms.templates import TemplateSource
 from ussd_app.engine.effects import ApplicationSubmitted
 from ussd_app.engine.text import Day, Money
 from ussd_app.enrolment.models import Application, ApplicationStatus, DeclaredIncome, IdKind
@@ -61,7 +61,7 @@ class Decided:
 
 
 def approve(session: Session, application_id: int, *, ssn: str, full_name: str, staff: str, now: datetime,
-            today: date, policy: DuesPolicy, templates: Templates, service_code: str) -> Decided:
+            today: date, policy: DuesPolicy, templates: TemplateSource, service_code: str) -> Decided:
     """Make the member, link the phone that applied (its PIN is chosen on the next dial), and
     send the welcome SMS with the first amount due and how to pay it."""
     application = _open(session, application_id)
@@ -101,7 +101,7 @@ def approve(session: Session, application_id: int, *, ssn: str, full_name: str, 
 
 
 def reject(session: Session, application_id: int, *, reason: str, staff: str, now: datetime,
-           templates: Templates) -> Decided:
+           templates: TemplateSource) -> Decided:
     """Close the application with the reason, which the applicant gets by SMS. Nothing else
     happens: no member, no event for partners."""
     application = _open(session, application_id)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from sms import outbox
 from sms.reminders import month_index
-from sms.templates import Templates
+from sms.templates import TemplateSource
 from ussd_app.engine.text import Day, Money
 from ussd_app.enrolment import dues as arithmetic
 from ussd_app.enrolment.models import Payment, PaymentStatus
@@ -67,7 +67,7 @@ class _Line:
 
 
 def import_statement(session: Session, data: bytes, *, source_file: str, now: datetime, policy: DuesPolicy,
-                     templates: Templates) -> StatementReport:
+                     templates: TemplateSource) -> StatementReport:
     """Apply each line in its own transaction; the caller queues `message_ids` (receipts)."""
     rows = _rows(data)
     report = StatementReport()
@@ -132,7 +132,7 @@ def _moment(text: str) -> datetime | None:
     return moment.astimezone(timezone.utc)
 
 
-def _apply(session: Session, line: _Line, number: int, source_file: str, policy: DuesPolicy, templates: Templates,
+def _apply(session: Session, line: _Line, number: int, source_file: str, policy: DuesPolicy, templates: TemplateSource,
            report: StatementReport) -> str:
     """'' when the line was kept; otherwise why it was rejected."""
     member_id = member_of_payment_reference(line.reference)

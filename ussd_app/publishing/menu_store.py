@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sms.templates import Templates
 from ussd_app.actions import lsso_actions
 from ussd_app.core import keys
 from ussd_app.core.extensions import Clients
@@ -33,6 +34,7 @@ class MenuStore:
         self.seed_path = seed_path
         self.actions = actions
         self._parsed: dict[str, Definition] = {}
+        self.sms: Templates | None = None  # the shipped SMS templates a version's own texts are checked against
         self._lock = threading.Lock()
 
     def current_version(self) -> str:
@@ -69,7 +71,12 @@ class MenuStore:
 
     def check(self, text: str) -> list:
         """Every problem of a text, errors and warnings (see versions.check)."""
-        return menu_versions.check(text, self.actions)
+        return menu_versions.check(text, self.actions, self.sms)
+
+    def live_sms_texts(self) -> Mapping[str, Mapping[str, str]]:
+        """The live version's own SMS texts (`sms:`), which the SMS templates follow."""
+        own = self.current().raw.get("sms")
+        return own if isinstance(own, dict) else {}
 
     def published(self, version_id: int) -> None:
         """After a publish or a roll-back is committed: new sessions start on `version_id`."""

@@ -14,10 +14,9 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from ruamel.yaml import YAML
-
 from ussd_app.engine.loader import read_yaml
 from ussd_app.engine.model import DefinitionError
+from ussd_app.publishing.document import round_trip
 
 _ABSENT: Any = object()
 SECTIONS = ("nodes", "messages")  # mappings merged entry by entry
@@ -78,9 +77,7 @@ def _units(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _apply(draft: str, live: str, take: dict[str, Any]) -> str:
-    rt = YAML()
-    rt.preserve_quotes = True
-    rt.width = 4096  # never fold a long Lao line
+    rt = round_trip()
     mine, theirs = rt.load(draft), rt.load(live)
     for unit, value in take.items():
         section, _, key = unit.partition(".")

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from sms.templates import Templates
 from ussd_app.core.database import Base, utcnow
 from ussd_app.engine.actions import Actions
 from ussd_app.engine.loader import load_text
@@ -68,17 +69,28 @@ class NotAllowed(ValueError):
     """The change is refused; the message says why (shown to staff)."""
 
 
-def check(yaml_text: str, actions: Actions) -> list[Problem]:
-    """Every problem of a definition: errors (publishing is refused) and warnings."""
+def check(yaml_text: str, actions: Actions, sms: Templates | None = None) -> list[Problem]:
+    """Every problem of a definition: errors (publishing is refused) and warnings; with `sms`
+    (the shipped templates), the problems of the definition's own SMS texts too."""
     try:
-        _definition, warnings = load_text(yaml_text, actions)
+        definition, warnings = load_text(yaml_text, actions)
     except DefinitionError as exc:
         return exc.problems
     except Exception:  # noqa: BLE001 - a checker bug must be a listed problem, never a 500 for staff
         log.exception("the menu checker failed on a definition")
         return [Problem("", "this definition could not be checked (the checker failed; it is logged): "
                             "look for a value of the wrong type")]
-    return warnings
+    return sms_problems(definition.raw, sms) + warnings
+
+
+def sms_problems(raw: dict, sms: Templates | None) -> list[Problem]:
+    """The definition's own SMS texts (`sms:`), checked as the shipped templates are."""
+    own = raw.get("sms")
+    if own is None or sms is None:
+        return []
+    if not isinstance(own, dict) or not all(isinstance(v, dict) for v in own.values()):
+        return [Problem("sms", "'sms' must map each kind of SMS to its texts, e.g. {lo: ..., en: ...}")]
+    return [Problem("sms", problem) for problem in sms.problems(own)]
 
 
 def _as_json(problems: list[Problem]) -> str:
@@ -117,11 +129,12 @@ def new_draft(session: Session, author: str, based_on: int | None = None) -> Men
     return draft
 
 
-def save_draft(session: Session, version_id: int, yaml_text: str, actions: Actions) -> MenuVersion:
+def save_draft(session: Session, version_id: int, yaml_text: str, actions: Actions,
+               sms: Templates | None = None) -> MenuVersion:
     """Store the text whatever its problems (a draft may be invalid); records the problems."""
     draft = _draft(session, version_id)
     draft.yaml = yaml_text
-    draft.problems = _as_json(check(yaml_text, actions))
+    draft.problems = _as_json(check(yaml_text, actions, sms))
     return draft
 
 
@@ -143,7 +156,7 @@ def update_preview(session: Session, draft: MenuVersion) -> Merge | None:
 
 
 def bring_up_to_date(session: Session, version_id: int, choices: dict[str, str],
-                     actions: Actions) -> tuple[MenuVersion, Merge]:
+                     actions: Actions, sms: Templates | None = None) -> tuple[MenuVersion, Merge]:
     """Merge what was published since the draft's base into the draft; every conflicting unit
     needs a choice ("mine" or "live")."""
     draft = _draft(session, version_id)
@@ -158,20 +171,21 @@ def bring_up_to_date(session: Session, version_id: int, choices: dict[str, str],
     undecided = [u for u in result.conflicts if choices.get(u) not in ("mine", "live")]
     if undecided:
         raise NotAllowed("choose, for each part both changed, whose version to keep: " + ", ".join(undecided))
-    save_draft(session, version_id, result.text, actions)
+    save_draft(session, version_id, result.text, actions, sms)
     draft.based_on = live.id
     draft.note = f"draft from version {base.id if base else '?'}, brought up to date with version {live.id}"[:200]
     return draft, result
 
 
-def publish(session: Session, version_id: int, actor: str, actions: Actions) -> MenuVersion:
+def publish(session: Session, version_id: int, actor: str, actions: Actions,
+            sms: Templates | None = None) -> MenuVersion:
     draft = _draft(session, version_id)
     live = out_of_date(session, draft)
     if live is not None:
         # Publishing it as it is would silently undo what was published since its base.
         raise NotAllowed(f"version {version_id} was made from version {draft.based_on}, and version {live.id} "
                          "is live now: bring the draft up to date first")
-    problems = check(draft.yaml, actions)
+    problems = check(draft.yaml, actions, sms)
     draft.problems = _as_json(problems)
     errors = [p for p in problems if p.level == "error"]
     if errors:

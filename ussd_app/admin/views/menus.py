@@ -50,7 +50,8 @@ def menu(version_id: int) -> ResponseReturnValue:
         if form.validate():
             before = version.yaml
             try:
-                version = mv.save_draft(db(), version_id, form.yaml.data.replace("\r\n", "\n"), runtime_of().actions)
+                version = mv.save_draft(db(), version_id, form.yaml.data.replace("\r\n", "\n"),
+                                        runtime_of().actions, runtime_of().menus.sms)
             except mv.NotAllowed as exc:
                 flash(str(exc), "error")
                 return redirect(url_for("admin.menu", version_id=version_id))
@@ -88,7 +89,7 @@ def bring_up_to_date(version_id: int) -> ResponseReturnValue:
     choices = {k.removeprefix("choice:"): v for k, v in request.form.items() if k.startswith("choice:")}
     before = (db().get(mv.MenuVersion, version_id) or abort(404)).yaml
     try:
-        draft, result = mv.bring_up_to_date(db(), version_id, choices, runtime_of().actions)
+        draft, result = mv.bring_up_to_date(db(), version_id, choices, runtime_of().actions, runtime_of().menus.sms)
     except mv.NotAllowed as exc:
         flash(f"Not brought up to date: {exc}", "error")
         return redirect(url_for("admin.menu", version_id=version_id))
@@ -111,7 +112,7 @@ def publish(version_id: int) -> ResponseReturnValue:
     if live is not None:
         return _not_published(version_id, f"it was made from version {version.based_on} and version {live.id} "
                                           "is live now: bring it up to date first (below)")
-    errors = [p for p in mv.check(version.yaml, runtime_of().actions) if p.level == "error"]
+    errors = [p for p in runtime_of().menus.check(version.yaml) if p.level == "error"]
     if errors:
         return _not_published(version_id, f"{len(errors)} problem(s) must be fixed first, e.g. {errors[0]}")
     results = run_all(runtime_of(), request_unit(), version.yaml, str(version_id))
@@ -121,7 +122,7 @@ def publish(version_id: int) -> ResponseReturnValue:
         return _not_published(version_id, f"{len(failing)} conversation test(s) fail: "
                               + "; ".join(f"{t.name}: {t.last_result.splitlines()[0]}" for t in failing))
     try:
-        mv.publish(db(), version_id, current_user().email, runtime_of().actions)
+        mv.publish(db(), version_id, current_user().email, runtime_of().actions, runtime_of().menus.sms)
     except mv.NotAllowed as exc:
         return _not_published(version_id, str(exc))
     record(db(), current_user().email, "published", f"menu version {version_id}")
