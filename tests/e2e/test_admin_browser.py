@@ -32,7 +32,7 @@ def test_change_a_label_check_try_publish_and_dial(served, browser):
     assert "/admin/login" in page.url  # not signed in: to the sign-in page
     page.fill("#email", "publisher@lsso.gov.la")
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("#sign-in")
     page.wait_for_url("**/admin/menus")
 
     page.click("text=New draft from the live version")
@@ -82,7 +82,7 @@ def sign_in(page, base: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base}/admin/login")
     page.fill("#email", "publisher@lsso.gov.la")
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("#sign-in")
     page.wait_for_url("**/admin/menus")
 
 

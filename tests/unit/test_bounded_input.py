@@ -89,10 +89,10 @@ def test_the_editor_lists_the_problem_of_a_bad_definition(app, text, problem):
     staff.sign_in()
     response = staff.post("/admin/menus/drafts", page="/admin/menus")
     version = response.headers["Location"].rsplit("/", 1)[1]
-    staff.get(f"/admin/menus/{version}")
-    saved = staff.post(f"/admin/menus/{version}", {"yaml": text})
+    staff.get(f"/admin/menus/{version}/yaml")
+    saved = staff.post(f"/admin/menus/{version}/yaml", {"yaml": text})
     assert saved.status_code == 302
-    page = staff.get(f"/admin/menus/{version}").get_data(as_text=True)
+    page = staff.get(f"/admin/menus/{version}/yaml").get_data(as_text=True)
     assert problem in page
 
 

@@ -73,10 +73,10 @@ def new_draft(staff: Staff) -> int:
 def edit(staff: Staff, version: int, old: str, new: str) -> None:
     import html
 
-    page = staff.get(f"/admin/menus/{version}").get_data(as_text=True)
+    page = staff.get(f"/admin/menus/{version}/yaml").get_data(as_text=True)
     text = html.unescape(re.search(r'<textarea[^>]*id="yaml"[^>]*>(.*?)</textarea>', page, re.S).group(1))
     assert old in text
-    staff.post(f"/admin/menus/{version}", {"yaml": text.replace(old, new, 1).lstrip("\n")})
+    staff.post(f"/admin/menus/{version}/yaml", {"yaml": text.replace(old, new, 1).lstrip("\n")})
 
 
 def audit(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
@@ -90,7 +90,7 @@ def test_an_older_draft_cannot_undo_a_newer_publication(app, publisher):
     publisher.post(f"/admin/menus/{newer}/publish", page=f"/admin/menus/{newer}")
     edit(publisher, older, OFFICE_EN, 'en: "Visit your district office"')
     publisher.post(f"/admin/menus/{older}/publish", page=f"/admin/menus/{older}")
-    page = publisher.get(f"/admin/menus/{older}").get_data(as_text=True)
+    page = publisher.get(f"/admin/menus/{older}/yaml").get_data(as_text=True)
     assert f"Not published: it was made from version 1 and version {newer} is live now" in page
     assert "nodes.guest_home" in page  # what the live version changed
     assert ("publish refused", f"menu version {older}") in [a[:2] for a in audit(app)]
@@ -109,10 +109,10 @@ def test_a_conflict_needs_the_editors_choice(app, publisher):
     edit(publisher, newer, CONTACT_EN, 'en: "Call LSSO"}')
     publisher.post(f"/admin/menus/{newer}/publish", page=f"/admin/menus/{newer}")
     edit(publisher, older, CONTACT_EN, 'en: "Phone LSSO"}')
-    page = publisher.get(f"/admin/menus/{older}").get_data(as_text=True)
+    page = publisher.get(f"/admin/menus/{older}/yaml").get_data(as_text=True)
     assert 'name="choice:nodes.guest_home"' in page
     publisher.post(f"/admin/menus/{older}/update", page=f"/admin/menus/{older}")
-    assert "choose, for each part both changed" in publisher.get(f"/admin/menus/{older}").get_data(as_text=True)
+    assert "choose, for each part both changed" in publisher.get(f"/admin/menus/{older}/yaml").get_data(as_text=True)
     publisher.post(f"/admin/menus/{older}/update", {"choice:nodes.guest_home": "mine"}, page=f"/admin/menus/{older}")
     publisher.post(f"/admin/menus/{older}/publish", page=f"/admin/menus/{older}")
     ussd(app.test_client()).dial("+8562099990000", "5").see("4 Phone LSSO")

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, Response, render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
@@ -41,9 +43,15 @@ def _local(moment: datetime | None, seconds: bool = False) -> str:
 @bp.app_context_processor
 def _user() -> dict:
     from ussd_app.admin.auth import can, current_user
+    from ussd_app.admin.i18n import LANGUAGES
     from ussd_app.admin.models import Role
 
-    return {"user": current_user(), "can": can, "Role": Role}
+    return {"user": current_user(), "can": can, "Role": Role, "ui_languages": LANGUAGES, "role_name": role_name,
+            "get_locale": lambda: str(get_locale() or "lo")}
+
+
+def role_name(role: str) -> str:
+    return {"viewer": _("viewer"), "editor": _("editor"), "publisher": _("publisher")}.get(role, role)
 
 
 def _error(code: int, title: str, message: str) -> tuple[str, int]:
@@ -52,22 +60,34 @@ def _error(code: int, title: str, message: str) -> tuple[str, int]:
 
 @bp.errorhandler(403)
 def _forbidden(_exc: Exception) -> tuple[str, int]:
-    return _error(403, "Not allowed", "Your role does not allow this. Ask a publisher or an administrator.")
+    return _error(403, _("Not allowed"), _("Your role does not allow this. Ask a publisher or an administrator."))
 
 
 @bp.errorhandler(404)
 def _missing(_exc: Exception) -> tuple[str, int]:
-    return _error(404, "Not found", "There is nothing here.")
+    return _error(404, _("Not found"), _("There is nothing here."))
 
 
 @bp.errorhandler(CSRFError)
 def _csrf(exc: CSRFError) -> tuple[str, int]:
-    return _error(400, "Form expired", f"{exc.description} Go back, reload the page and try again.")
+    return _error(400, _("Form expired"), _("The form has expired. Go back, reload the page and try again."))
 
 
 def init_app(app: Flask) -> None:
-    from ussd_app.admin import cli
-    from ussd_app.admin.views import analytics, applications, audit_log, auth, menus, outbox, partners, simulator, tests  # noqa: F401
+    from ussd_app.admin import cli, i18n
+    from ussd_app.admin.views import (  # noqa: F401
+        analytics,
+        applications,
+        audit_log,
+        auth,
+        menus,
+        outbox,
+        partners,
+        screens,
+        simulator,
+        tests,
+        texts,
+    )
 
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -78,5 +98,6 @@ def init_app(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=8 * 3600,
     )
     csrf.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(bp)
     cli.init_app(app)

@@ -17,6 +17,7 @@ from ussd_app.admin.audit import record
 from ussd_app.admin.models import AdminSession, AdminUser, Role
 from ussd_app.core.database import utcnow
 from ussd_app.core.extensions import db
+from ussd_app.publishing.problems import N_
 from ussd_app.ussd.guards import Policy, RedisGuard, Window
 from ussd_app.ussd.runtime import runtime_of
 
@@ -107,10 +108,10 @@ def sign_in(email: str, password: str, ip: str) -> AdminUser:
     subjects = (f"email:{email}", f"ip:{ip}")
     guard = _sign_in_guard()
     if not guard.attempt(*subjects).allowed:
-        raise SignInRefused("Too many failed sign-ins. Wait 15 minutes and try again.")
+        raise SignInRefused(N_("Too many failed sign-ins. Wait 15 minutes and try again."))
     user = db().execute(select(AdminUser).where(AdminUser.email == email)).scalar()
     if user is None or not user.active or not check_password_hash(user.password_hash, password):
-        raise SignInRefused("Wrong email or password.")
+        raise SignInRefused(N_("Wrong email or password."))
     guard.passed(*subjects)
     session.clear()
     sid = secrets.token_urlsafe(32)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, String, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ussd_app.core.database import Base, utcnow
@@ -29,6 +29,7 @@ class AdminUser(Base):
     password_hash: Mapped[str] = mapped_column(String(300))  # werkzeug's scrypt hash
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str] = mapped_column(String(8), default="lo")  # the console's language for this user
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -61,11 +62,15 @@ class AuditEntry(Base):
 
 class ConversationTest(Base):
     """A scripted conversation ("dial, 1, PIN -> expect 'contributions'") that must pass for a
-    version of the menu to be published."""
+    version of the menu to be published. It belongs to the version it was written for, and a
+    draft starts with a copy of its base version's tests: a test written for one draft never
+    holds up another (nor a roll-back to a version that never had it). Tests from before
+    versions had tests (no version) belong to every version."""
 
     __tablename__ = "conversation_tests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("menu_versions.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     script: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(200))

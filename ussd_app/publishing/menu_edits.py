@@ -19,15 +19,16 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ussd_app.engine.actions import Actions
 from ussd_app.publishing import document
 from ussd_app.publishing.document import NotEditable, Path
+from ussd_app.publishing.problems import N_
 from ussd_app.publishing.texts import LANGS, field_name, is_text
 
 NEW_KINDS = ("menu", "message", "end", "input", "action")  # what staff may add from the forms
-VALIDATORS = {  # what an input screen may check, in words, and how the menu writes it
-    "digits": ("numbers only", ["digits"]),
-    "date": ("a date, DDMMYYYY", [{"date": "DDMMYYYY"}]),
-    "phone": ("a phone number", ["phone"]),
-    "latin_name": ("a name in Latin letters", [{"latin_name": "1"}]),
-    "any": ("anything", []),
+VALIDATORS = {  # what an input screen may check, in words (N_: translated by the console), and how the menu writes it
+    "digits": (N_("numbers only"), ["digits"]),
+    "date": (N_("a date, DDMMYYYY"), [{"date": "DDMMYYYY"}]),
+    "phone": (N_("a phone number"), ["phone"]),
+    "latin_name": (N_("a name in Latin letters (1 skips it)"), [{"latin_name": "1"}]),
+    "any": (N_("anything"), []),
 }
 NODE_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 

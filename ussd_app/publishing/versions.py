@@ -44,6 +44,13 @@ class MenuVersion(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_by: Mapped[str | None] = mapped_column(String(200))
     published_at: Mapped[datetime | None]
+    # The review flow: an editor sends a draft with a note saying what changed and why; a
+    # publisher publishes it, or sends it back with a comment.
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    review: Mapped[str | None] = mapped_column(String(16))  # a Review value, or None: not sent
+    review_by: Mapped[str | None] = mapped_column(String(200))  # who sent it, or sent it back
+    review_at: Mapped[datetime | None]
+    review_comment: Mapped[str] = mapped_column(Text, default="")  # the publisher's, when sent back
 
     @property
     def problem_list(self) -> list[dict]:
@@ -52,6 +59,14 @@ class MenuVersion(Base):
     @property
     def has_errors(self) -> bool:
         return any(p["level"] == "error" for p in self.problem_list)
+
+
+class Review(StrEnum):
+    READY = "ready"  # waiting for a publisher
+    SENT_BACK = "sent_back"  # a publisher asked for changes
+
+
+MAX_NOTE = 2000
 
 
 class MenuPointer(Base):
@@ -131,8 +146,11 @@ def new_draft(session: Session, author: str, based_on: int | None = None) -> Men
 
 def save_draft(session: Session, version_id: int, yaml_text: str, actions: Actions,
                sms: Templates | None = None) -> MenuVersion:
-    """Store the text whatever its problems (a draft may be invalid); records the problems."""
-    draft = _draft(session, version_id)
+    """Store the text whatever its problems (a draft may be invalid); records the problems. A
+    draft changed after it was sent for review must be sent again: the review was of other text."""
+    draft = get_draft(session, version_id)
+    if yaml_text != draft.yaml and draft.review == Review.READY.value:
+        draft.review = None
     draft.yaml = yaml_text
     draft.problems = _as_json(check(yaml_text, actions, sms))
     return draft
@@ -159,7 +177,7 @@ def bring_up_to_date(session: Session, version_id: int, choices: dict[str, str],
                      actions: Actions, sms: Templates | None = None) -> tuple[MenuVersion, Merge]:
     """Merge what was published since the draft's base into the draft; every conflicting unit
     needs a choice ("mine" or "live")."""
-    draft = _draft(session, version_id)
+    draft = get_draft(session, version_id)
     live = out_of_date(session, draft)
     if live is None:
         raise NotAllowed(f"version {version_id} is already based on the live version")
@@ -177,9 +195,39 @@ def bring_up_to_date(session: Session, version_id: int, choices: dict[str, str],
     return draft, result
 
 
+def send_for_review(session: Session, version_id: int, actor: str, note: str) -> MenuVersion:
+    """The editor says the draft is ready, and what it changes."""
+    draft = get_draft(session, version_id)
+    note = note.strip()
+    if not note:
+        raise NotAllowed("say what this draft changes, and why: the publisher reads it before publishing")
+    if len(note) > MAX_NOTE:
+        raise NotAllowed(f"the note is at most {MAX_NOTE} characters")
+    draft.change_note, draft.review, draft.review_by, draft.review_at = note, Review.READY.value, actor, utcnow()
+    draft.review_comment = ""
+    return draft
+
+
+def send_back(session: Session, version_id: int, actor: str, comment: str) -> MenuVersion:
+    """A publisher asks for changes before publishing."""
+    draft = get_draft(session, version_id)
+    comment = comment.strip()
+    if not comment:
+        raise NotAllowed("say what to change: the editor reads it")
+    draft.review, draft.review_by, draft.review_at = Review.SENT_BACK.value, actor, utcnow()
+    draft.review_comment = comment[:MAX_NOTE]
+    return draft
+
+
+def waiting_for_review(session: Session) -> list[MenuVersion]:
+    return list(session.execute(select(MenuVersion).where(MenuVersion.state == VersionState.DRAFT.value,
+                                                          MenuVersion.review == Review.READY.value)
+                                .order_by(MenuVersion.review_at)).scalars())
+
+
 def publish(session: Session, version_id: int, actor: str, actions: Actions,
             sms: Templates | None = None) -> MenuVersion:
-    draft = _draft(session, version_id)
+    draft = get_draft(session, version_id)
     live = out_of_date(session, draft)
     if live is not None:
         # Publishing it as it is would silently undo what was published since its base.
@@ -192,6 +240,7 @@ def publish(session: Session, version_id: int, actor: str, actions: Actions,
         raise NotAllowed(f"{len(errors)} problem(s) must be fixed first, e.g. {errors[0]}")
     draft.state = VersionState.PUBLISHED.value
     draft.published_by, draft.published_at = actor, utcnow()
+    draft.review = None
     _point(session, draft.id, actor)
     return draft
 
@@ -212,7 +261,7 @@ def _point(session: Session, version_id: int, actor: str) -> None:
         pointer.version_id, pointer.changed_by = version_id, actor
 
 
-def _draft(session: Session, version_id: int) -> MenuVersion:
+def get_draft(session: Session, version_id: int) -> MenuVersion:
     version = session.get(MenuVersion, version_id)
     if version is None:
         raise NotAllowed(f"there is no version {version_id}")

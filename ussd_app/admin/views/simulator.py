@@ -1,34 +1,78 @@
-"""A phone on the page: any version (a draft too) through the same engine as the webhook, with
-each screen's size, encoding and page breaks. Reads members; writes nothing but the audit log.
+"""A phone on the page: any version (a draft too, problems and all) through the same engine as
+the webhook, with each screen's size, encoding and page breaks. Reads members; writes nothing
+but the audit log.
 
 It never checks a member's real PIN (PIN screens offer "right PIN" / "wrong PIN"), keeps what
-is typed on PIN screens only as "••••", and a simulation from a real member's phone is audited."""
+is typed on PIN screens only as "••••", and a simulation from a real member's phone is audited.
+The editor's phone (`phone`) runs the draft with the changes on the page that are not saved yet.
+"""
 
 from __future__ import annotations
 
-import json
+import logging
 import secrets
+from collections.abc import Mapping
+from typing import Any
 
-from flask import abort, render_template, request
+from flask import abort, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ussd_app.admin import bp
-from ussd_app.admin.audit import record
+from ussd_app.admin import bp, sim_store
 from ussd_app.admin.auth import current_user, requires
 from ussd_app.admin.forms import ActionForm
 from ussd_app.admin.models import Role
-from ussd_app.admin.testing import definition_of, simulation_services
-from ussd_app.core import keys
-from ussd_app.core.extensions import db, redis_client, request_unit
+from ussd_app.admin.testing import simulation_services
+from ussd_app.core.extensions import db, request_unit
+from ussd_app.engine.model import DefinitionError
+from ussd_app.publishing import menu_edits, texts
 from ussd_app.publishing import versions as mv
-from ussd_app.publishing.simulation import PinNotChecked, Simulation
-from ussd_app.text.phones import InvalidPhone, mask, normalise
+from ussd_app.publishing.document import NotEditable
+from ussd_app.publishing.lenient import Lenient, load_lenient
+from ussd_app.publishing.simulation import PinNotChecked, SimScreen, Simulation
+from ussd_app.text.phones import InvalidPhone, normalise
 from ussd_app.ussd.runtime import runtime_of
 
+log = logging.getLogger(__name__)
 DEFAULT_PHONE = "+8562055512345"
-KEEP_SECONDS = 3600
-MAX_HISTORY = 30
+
+
+def _lenient(yaml_text: str, version: str) -> Lenient | None:
+    try:
+        return load_lenient(yaml_text, runtime_of().actions, version=version)
+    except DefinitionError:
+        return None
+
+
+def _run(lenient: Lenient, phone: str, version: str, sim_id: str, do: str, key: str
+         ) -> tuple[Simulation, SimScreen, list[dict[str, Any]], str, str]:
+    """One step of a simulation kept under `sim_id` (a new one on a dial): (simulation, screen,
+    history, sim id, error)."""
+    sim = Simulation(lenient.definition, simulation_services(runtime_of(), request_unit()), phone)
+    saved = sim_store.load(sim_id) if do in ("press", "pin-right", "pin-wrong", "refresh") else None
+    error = ""
+    if saved and saved["version"] == version and saved["phone"] == phone:
+        sim.load(saved["sim"])
+        history: list[dict[str, Any]] = saved["history"]
+        if do == "refresh":
+            screen = sim.screen()
+        else:
+            shown = _("right PIN") if do == "pin-right" else _("wrong PIN") if do == "pin-wrong" else sim.shown_as(key)
+            try:
+                screen = sim.press_pin(do == "pin-right") if do != "press" else sim.press(key)
+                history.append({"key": shown, "text": screen.text, "end": screen.end})
+            except PinNotChecked:
+                error = _("Not sent: the simulator never checks a member's real PIN: choose right PIN or wrong PIN.")
+                screen = sim.screen()
+    else:
+        sim_id = secrets.token_urlsafe(12)
+        screen = sim.dial()
+        history = [{"key": _("dial"), "text": screen.text, "end": screen.end}]
+        sim_store.audit_member(sim, current_user().email, phone, version)
+    sim_store.save(sim_id, {"version": version, "phone": phone, "sim": sim.dump(),
+                            "history": history[-sim_store.MAX_HISTORY:]})
+    return sim, screen, history, sim_id, error
 
 
 @bp.route("/simulator", methods=["GET", "POST"])
@@ -44,55 +88,70 @@ def simulator() -> ResponseReturnValue:
     row = db().get(mv.MenuVersion, int(version)) if version.isdigit() else None
     if row is None:
         abort(404)
+    lenient = _lenient(row.yaml, version)
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        definition = definition_of(runtime_of(), row.yaml, version)
         try:
             phone = normalise(phone_text)
         except InvalidPhone:
-            phone, error = "", "That is not a phone number."
-        if definition is None:
-            error = f"Version {version} has problems that stop it loading: fix them in the editor first."
+            phone, error = "", _("That is not a phone number.")
+        if lenient is None:
+            error = _("Version %(v)s cannot be read at all (its YAML text is broken): fix it in the editor first.",
+                      v=version)
         elif phone:
-            sim = Simulation(definition, simulation_services(runtime_of(), request_unit()), phone)
-            do = request.form.get("do")
-            saved = _load(sim_id) if do in ("press", "pin-right", "pin-wrong") else None
-            if saved and saved["version"] == version and saved["phone"] == phone:
-                sim.load(saved["sim"])
-                history = saved["history"]
-                key = request.form.get("key", "").strip()[:40]
-                shown = "right PIN" if do == "pin-right" else "wrong PIN" if do == "pin-wrong" else sim.shown_as(key)
-                try:
-                    screen = sim.press_pin(do == "pin-right") if do != "press" else sim.press(key)
-                    history.append({"key": shown, "text": screen.text, "end": screen.end})
-                except PinNotChecked as exc:
-                    error, screen = f"Not sent: {exc}.", sim.screen()
-            else:
-                sim_id = secrets.token_urlsafe(12)
-                screen = sim.dial()
-                history = [{"key": "dial", "text": screen.text, "end": screen.end}]
-                _audit_member(sim, phone, version)
-            _save(sim_id, {"version": version, "phone": phone, "sim": sim.dump(), "history": history[-MAX_HISTORY:]})
+            sim, screen, history, sim_id, error = _run(lenient, phone, version, sim_id,
+                                                       request.form.get("do", "dial"),
+                                                       request.form.get("key", "").strip()[:40])
     pin_screen = sim.pin_screen() if sim is not None and screen is not None and not screen.end else None
+    marked = screen is not None and lenient is not None and screen.node in lenient.marked
     return render_template("admin/simulator.html", form=form, versions=versions, version=version, row=row,
                            phone=phone_text, screen=screen, history=history, sim_id=sim_id, error=error,
-                           pin_screen=pin_screen)
+                           pin_screen=pin_screen, marked=marked)
 
 
-def _audit_member(sim: Simulation, phone: str, version: str) -> None:
-    """Staff looking at a real member's data through the simulator is recorded."""
-    member = sim.services.members.linked_to_phone(phone)
-    if member is not None:
-        record(db(), current_user().email, "simulated a member", f"phone {mask(phone)}",
-               f"menu version {version}, member ...{member.ssn[-4:]}")
-        db().commit()
+def with_pending(yaml_text: str, form: Mapping[str, str]) -> tuple[str, str]:
+    """The draft's text with the changes on the editor's page that are not saved yet: a text
+    being typed on the Texts page, a screen's form, or the YAML tab. Returns (text, why not)."""
+    pending = form.get("pending", "")
+    try:
+        if pending == "text" and form.get("key"):
+            return texts.set_text(yaml_text, form["key"], None, {lang: form.get(lang, "") for lang in texts.LANGS},
+                                  runtime_of().sms.templates.texts), ""
+        if pending == "screen" and form.get("screen"):
+            fields = {k: v for k, v in form.items() if k != "do"}
+            return menu_edits.apply_screen_form(yaml_text, form["screen"], fields, runtime_of().actions), ""
+        if pending == "yaml" and form.get("yaml"):
+            return form["yaml"].replace("\r\n", "\n"), ""
+    except NotEditable as exc:
+        return yaml_text, str(exc)
+    return yaml_text, ""
 
 
-def _load(sim_id: str) -> dict | None:
-    raw = redis_client().get(keys.SIMULATION.format(sim_id=sim_id)) if sim_id else None
-    return json.loads(raw) if raw else None
-
-
-def _save(sim_id: str, data: dict) -> None:
-    redis_client().set(keys.SIMULATION.format(sim_id=sim_id), json.dumps(data, ensure_ascii=False), ex=KEEP_SECONDS)
+@bp.post("/menus/<int:version_id>/phone")
+@requires(Role.VIEWER)
+def phone(version_id: int) -> ResponseReturnValue:
+    """The phone beside the editor: one step, as JSON, on the draft with the page's unsaved changes."""
+    if not ActionForm().validate_on_submit():
+        return jsonify(error=_("The page has expired: reload it.")), 400
+    row = db().get(mv.MenuVersion, version_id) or abort(404)
+    form = request.form
+    text, not_applied = with_pending(row.yaml, form)
+    lenient = _lenient(text, f"{version_id}-preview")
+    if lenient is None:
+        return jsonify(error=_("This text cannot be read as a menu at all, so it cannot run: see the problems.")), 200
+    try:
+        phone_number = normalise(form.get("phone", DEFAULT_PHONE))
+    except InvalidPhone:
+        return jsonify(error=_("That is not a phone number.")), 200
+    try:
+        sim, screen, _history, sim_id, error = _run(lenient, phone_number, str(version_id), form.get("sim", ""),
+                                                    form.get("do", "dial"), form.get("key", "").strip()[:40])
+    except Exception:  # noqa: BLE001 - a draft's screen that breaks the engine is a message for staff, never a 500
+        log.exception("simulating a draft failed")
+        return jsonify(error=_("This screen cannot run in the simulation yet: look at its problems.")), 200
+    problems = [p.message for p in lenient.problems if p.node == screen.node]
+    return jsonify(sim=sim_id, text=screen.text, end=screen.end, pages=screen.pages, page=screen.page,
+                   node=screen.node, length=screen.length, budget=screen.budget, encoding=screen.encoding,
+                   effects=screen.effects, marked=screen.node in lenient.marked, problems=problems,
+                   pin=None if screen.end else sim.pin_screen(), error=error or not_applied)
