@@ -21,6 +21,7 @@ from sms.models import REMINDERS, Status
 from sms.quiet_hours import QuietHours
 from sms.senders import (
     FailedSendError,
+    OutboxSender,
     RejectedSendError,
     SmsSender,
     TransientSendError,
@@ -132,5 +133,7 @@ def _send(sender: SmsSender, policy: Policy, m: outbox.Claimed, now: datetime,
     except FailedSendError as exc:
         log.error("SMS %s to %s failed: %s", m.id, mask(m.recipient), exc)
         return outbox.Outcome(m.id, Status.FAILED, str(exc), last_error=str(exc))
-    return outbox.Outcome(m.id, Status.SENT, f"accepted: {accepted.status} {accepted.message_id}",
+    # The local outbox accepts everything and sends nothing: its messages say so, not "sent".
+    status = Status.STORED if sender.name == OutboxSender.name else Status.SENT
+    return outbox.Outcome(m.id, status, f"accepted: {accepted.status} {accepted.message_id}",
                           provider_message_id=accepted.message_id, sent_at=now)

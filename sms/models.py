@@ -1,6 +1,7 @@
 """The durable SMS outbox and what surrounds it: every message is a row before it is a job.
 
-Statuses move queued -> sending -> sent -> delivered, or end in failed / rejected / cancelled. The
+Statuses move queued -> sending -> sent -> delivered, or end in failed / rejected / cancelled; with
+the local outbox as the sender (make run), a message ends as stored: kept here, never sent. The
 row is the truth; the RQ job only carries its id, so losing a job (or all of Redis) loses no message.
 """
 
@@ -23,9 +24,10 @@ class Status(StrEnum):
     FAILED = "failed"  # final: retries used up, or the provider said it failed to deliver
     REJECTED = "rejected"  # final: the provider refused this message (bad number, blacklisted …)
     CANCELLED = "cancelled"  # final: not sent, and will not be (its phone opted out before it went)
+    STORED = "stored"  # final: kept in the local outbox (SMS_BACKEND=outbox): stored, never sent to a phone
 
 
-FINAL = frozenset({Status.DELIVERED, Status.FAILED, Status.REJECTED, Status.CANCELLED})
+FINAL = frozenset({Status.DELIVERED, Status.FAILED, Status.REJECTED, Status.CANCELLED, Status.STORED})
 
 
 class Kind(StrEnum):

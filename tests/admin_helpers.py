@@ -11,8 +11,11 @@ PASSWORD = "a long password 123"
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
-def create_user(app: Flask, email: str, role: str, password: str = PASSWORD) -> None:
-    result = app.test_cli_runner().invoke(args=["admin", "create-user", email, "--role", role, "--password", password])
+def create_user(app: Flask, email: str, role: str, password: str = PASSWORD, language: str = "en") -> None:
+    """A staff account. New accounts read the console in Lao; tests read it in English unless they
+    are about the Lao console (`language="lo"`)."""
+    result = app.test_cli_runner().invoke(args=["admin", "create-user", email, "--role", role, "--password", password,
+                                                "--language", language])
     assert result.exit_code == 0, result.output
 
 
@@ -25,9 +28,9 @@ def token(html: str) -> str:
 class Staff:
     """A browser-like client for one admin user."""
 
-    def __init__(self, app: Flask, email: str, role: str | None = None) -> None:
+    def __init__(self, app: Flask, email: str, role: str | None = None, language: str = "en") -> None:
         if role:
-            create_user(app, email, role)
+            create_user(app, email, role, language=language)
         self.email = email
         self.client: FlaskClient = app.test_client()
         self.client.environ_base["wsgi.url_scheme"] = "https"  # the cookie is Secure, as in production

@@ -127,4 +127,4 @@ def test_jobs_of_the_in_process_queue_run_in_the_app_that_queued_them(database_u
     rt.sms.enqueue([message.id])
     clients(first).queue.drain()
     with clients(first).sessions() as s:
-        assert s.execute(select(SmsMessage.status).where(SmsMessage.id == message.id)).scalar_one() == "sent"
+        assert s.execute(select(SmsMessage.status).where(SmsMessage.id == message.id)).scalar_one() == "stored"

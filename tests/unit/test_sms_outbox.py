@@ -34,7 +34,7 @@ def test_linking_a_phone_puts_a_confirmation_in_the_local_outbox(app, dial):
     phone, ssn, dob = TO_LINK_LO
     dial(phone).press("1", ssn, dob, "4826", "4826").ends()
     [sms] = messages(app)
-    assert (sms.kind, sms.recipient, sms.language, sms.status) == ("phone_linked", phone, "lo", "sent")
+    assert (sms.kind, sms.recipient, sms.language, sms.status) == ("phone_linked", phone, "lo", "stored")  # the local outbox keeps it: it never left
     assert "...6789" in sms.body and sms.body.startswith("ປກສ:")
     assert sms.encoding == "UCS-2" and sms.parts == 2
     assert "4826" not in sms.body
@@ -184,7 +184,7 @@ def test_configuration_failure_is_final_and_can_be_requeued(app, queued, runner)
     result = runner.invoke(args=["sms", "requeue", str(queued)])
     assert result.exit_code == 0 and "requeued 1" in result.output
     clients(app).queue.drain()
-    assert row(app, queued).status == "sent"  # the in-process queue sent it with the local outbox
+    assert row(app, queued).status == "stored"  # the in-process queue handed it to the local outbox
 
 
 def test_reminder_retry_waits_for_the_end_of_quiet_hours(app):
@@ -433,7 +433,7 @@ def test_a_waiting_reminder_to_a_phone_that_said_stop_is_cancelled_not_sent(app,
 def test_a_confirmation_still_goes_to_a_phone_that_said_stop(app, client):
     inbound(client, "STOP")
     clients(app).queue.drain()
-    assert [(m.kind, m.status) for m in messages(app)] == [("opted_out", "sent")]
+    assert [(m.kind, m.status) for m in messages(app)] == [("opted_out", "stored")]
 
 
 def test_a_reminder_due_in_quiet_hours_waits_for_the_morning(app):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from ussd_app.admin.audit import record
+from ussd_app.admin.i18n import DEFAULT, LANGUAGES
 from ussd_app.admin.models import AdminUser, Role
 from ussd_app.core.database import create_schema
 from ussd_app.core.extensions import clients
@@ -21,8 +22,10 @@ MIN_PASSWORD = 12
 @admin_cli.command("create-user")
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--language", type=click.Choice(sorted(LANGUAGES)), default=None,
+              help="The console's language for this user (new users: Lao); they can switch it in the console.")
 @click.password_option(help="Prompted for (twice) unless given; at least 12 characters.")
-def create_user_command(email: str, role: str, password: str) -> None:
+def create_user_command(email: str, role: str, password: str, language: str | None) -> None:
     """Create (or update the password and role of) the admin user EMAIL."""
     email = email.strip().lower()
     if "@" not in email:
@@ -34,9 +37,11 @@ def create_user_command(email: str, role: str, password: str) -> None:
         user = session.execute(select(AdminUser).where(AdminUser.email == email)).scalar()
         action = "user updated" if user else "user created"
         if user is None:
-            user = AdminUser(email=email, role=role, password_hash="")
+            user = AdminUser(email=email, role=role, password_hash="", language=DEFAULT)
             session.add(user)
         user.role, user.active = role, True
+        if language:
+            user.language = language
         user.password_hash = generate_password_hash(password)
         record(session, "cli", action, email, f"role {role}")
         session.commit()

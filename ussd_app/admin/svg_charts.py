@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 INK, MUTED, LINE, STRIPE = "#1d2733", "#5b6775", "#d7dde4", "#f5f7f9"
@@ -41,13 +42,13 @@ def funnel_chart(bars: Sequence[Bar], title: str) -> Markup:
 
 def _legend() -> list[str]:
     return [
-        _swatch(BAR_X, 14, REACHED), _text(BAR_X + 16, 24, "reached the node"),
-        _swatch(BAR_X + 140, 14, ENDED), _text(BAR_X + 156, 24, "of those, ended there (timeout, incomplete, failed)"),
-        _text(RATE_X, 24, "invalid inputs"),
+        _swatch(BAR_X, 14, REACHED), _text(BAR_X + 16, 24, _("reached the screen")),
+        _swatch(BAR_X + 150, 14, ENDED), _text(BAR_X + 166, 24, _("of those, ended there (timeout, incomplete, failed)")),
+        _text(RATE_X, 24, _("keys refused")),
         f'<line x1="0" y1="{TOP - 10}" x2="{WIDTH}" y2="{TOP - 10}" stroke="{LINE}"/>',
-        _text(LABEL_X, TOP - 16, "node", anchor="end", colour=MUTED),
-        _text(BAR_X, TOP - 16, "sessions", colour=MUTED),
-        _text(RATE_X, TOP - 16, "% of keys typed there", colour=MUTED),
+        _text(LABEL_X, TOP - 16, _("screen"), anchor="end", colour=MUTED),
+        _text(BAR_X, TOP - 16, _("sessions"), colour=MUTED),
+        _text(RATE_X, TOP - 16, _("% of keys typed there"), colour=MUTED),
     ]
 
 
@@ -69,7 +70,7 @@ def _row(i: int, bar: Bar, top: int) -> str:
                      f'fill="{ENDED}"/>')
     figures = f'<tspan fill="{INK if bar.value else MUTED}">{bar.value:,}</tspan>'
     if bar.part:
-        figures += f'<tspan fill="{ENDED}"> · {bar.part:,} ended</tspan>'
+        figures += f'<tspan fill="{ENDED}"> · {escape(_("%(n)s ended", n=f"{bar.part:,}"))}</tspan>'
     parts.append(f'<text x="{BAR_X + length + 6:.1f}" y="{mid}">{figures}</text>')
     parts.append(_rate(y, mid, bar.rate))
     parts.append("</g>")
@@ -97,3 +98,29 @@ def _text(x: float, y: float, content: str, anchor: str = "start", colour: str =
 
 def _short(label: str, limit: int = 26) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+DAY_W, DAY_H, DAY_TOP, DAY_LEFT = 960, 180, 24, 48
+
+
+def daily_chart(days: Sequence[tuple[str, int]], title: str, unit: str) -> Markup:
+    """One column a day (label, value), oldest first: the trend of a figure over the period."""
+    top = max((v for _d, v in days), default=0) or 1
+    height = DAY_TOP + DAY_H + 34
+    step = (DAY_W - DAY_LEFT - 8) / max(len(days), 1)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {DAY_W} {height}" width="100%" role="img" '
+           f'aria-label="{escape(title)}">', f"<title>{escape(title)}</title>",
+           _text(DAY_LEFT - 6, DAY_TOP + 4, f"{top:,}", anchor="end", colour=MUTED),
+           _text(DAY_LEFT - 6, DAY_TOP + DAY_H, "0", anchor="end", colour=MUTED),
+           f'<line x1="{DAY_LEFT}" y1="{DAY_TOP + DAY_H}" x2="{DAY_W}" y2="{DAY_TOP + DAY_H}" stroke="{LINE}"/>']
+    every = max(1, len(days) // 10)  # at most about ten dates under the columns
+    for i, (label, value) in enumerate(days):
+        x = DAY_LEFT + i * step
+        h = DAY_H * value / top
+        out.append(f"<g><title>{escape(label)}: {value:,} {escape(unit)}</title>"
+                   f'<rect x="{x + step * 0.15:.1f}" y="{DAY_TOP + DAY_H - h:.1f}" width="{step * 0.7:.1f}" '
+                   f'height="{max(h, 0.5 if value else 0):.1f}" fill="{REACHED}"/></g>')
+        if i % every == 0 or i == len(days) - 1:
+            out.append(_text(x + step / 2, DAY_TOP + DAY_H + 18, label, anchor="middle", colour=MUTED))
+    out.append("</svg>")
+    return Markup("".join(out))

@@ -60,6 +60,7 @@ class Funnel:
     languages: list[str]
     networks: list[str]
     sources: dict[date, str] = field(default_factory=dict)  # day -> "database" | "redis" | "none"
+    daily: dict[date, int] = field(default_factory=dict)  # day -> sessions reaching `daily_node` (the trend)
 
 
 def read_day(client: redis.Redis, day: date) -> dict[Key, dict[str, int]]:
@@ -104,18 +105,27 @@ def pending_days(session: Session, client: redis.Redis, today: date, back: int =
 
 
 def funnel(session: Session, client: redis.Redis, start: date, end: date, lang: str | None = None,
-           network: str | None = None, order: list[str] | tuple[str, ...] = (), tz: str = "Asia/Vientiane") -> Funnel:
+           network: str | None = None, order: list[str] | tuple[str, ...] = (), tz: str = "Asia/Vientiane",
+           daily_node: str | None = None) -> Funnel:
     """Per-node figures for the local days start..end: rolled-up days from the database, the
     others (today, or a night the roll-up did not run) from Redis. `order`: the nodes to list
-    first, zeros included (the menu's order); other nodes seen follow, by name."""
+    first, zeros included (the menu's order); other nodes seen follow, by name. `daily_node`
+    (the start node: every session reaches it): its figure day by day, for the trend."""
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     sources = dict.fromkeys(days, "none")
+    daily = dict.fromkeys(days, 0)
+
+    def count_day(day: date, key: Key, reached: int) -> None:
+        if key[2] == daily_node and not (lang and key[0] != lang) and not (network and key[1] != network):
+            daily[day] += reached
+
     stored = session.execute(select(UsageDay.day, UsageDay.lang, UsageDay.network, UsageDay.node, UsageDay.reached,
                                     UsageDay.inputs, UsageDay.invalid).where(UsageDay.day.between(start, end)))
     for day, row_lang, net, node, reached, inputs, invalid in stored:
         sources[day] = "database"
         counts = totals[(row_lang, net, node)]
+        count_day(day, (row_lang, net, node), reached)
         counts["reached"] += reached
         counts["inputs"] += inputs
         counts["invalid"] += invalid
@@ -126,6 +136,7 @@ def funnel(session: Session, client: redis.Redis, start: date, end: date, lang: 
     for day, raw in zip(live, pipe.execute() if live else [], strict=True):
         for key, counts in _parse(raw).items():
             sources[day] = "redis"
+            count_day(day, key, counts.get("reached", 0))
             for column, n in counts.items():
                 totals[key][column] += n
     ended = _ended(session, start, end, ZoneInfo(tz))
@@ -143,7 +154,7 @@ def funnel(session: Session, client: redis.Redis, start: date, end: date, lang: 
     known = set(order)
     listed = [rows[n] for n in order] + sorted((r for n, r in rows.items() if n not in known), key=lambda r: r.node)
     return Funnel(rows=listed, languages=sorted({k[0] for k in seen if k[0]}),
-                  networks=sorted({k[1] for k in seen if k[1] and k[1] != "-"}), sources=sources)
+                  networks=sorted({k[1] for k in seen if k[1] and k[1] != "-"}), sources=sources, daily=daily)
 
 
 def _ended(session: Session, start: date, end: date, zone: ZoneInfo) -> dict[Key, int]:

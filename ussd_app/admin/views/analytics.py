@@ -14,17 +14,20 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select
 
 from ussd_app.admin import bp
 from ussd_app.admin.auth import requires
 from ussd_app.admin.models import Role
-from ussd_app.admin.svg_charts import Bar, funnel_chart
+from ussd_app.admin.svg_charts import Bar, daily_chart, funnel_chart
 from ussd_app.analytics import usage as usage_stats
 from ussd_app.core.extensions import db, redis_client
 from ussd_app.engine.model import Definition
 from ussd_app.enrolment.models import Application, ApplicationStatus, Payment
 from ussd_app.enrolment.places import default_places
+from ussd_app.text.operators import operator_name
 from ussd_app.ussd.runtime import runtime_of
 
 PERIODS = (7, 30)
@@ -44,11 +47,15 @@ def analytics() -> ResponseReturnValue:
     start = end - timedelta(days=days - 1)
     definition = runtime_of().menus.current()
     figures = usage_stats.funnel(db(), redis_client(), start, end, lang=lang, network=network,
-                                 order=list(definition.nodes), tz=current_app.config["TIMEZONE"])
+                                 order=list(definition.nodes), tz=current_app.config["TIMEZONE"],
+                                 daily_node=definition.start)
     labels = node_labels(definition)
+    ui = str(get_locale() or "lo")
+    names = {node: label.get(ui) or label.get("en") or node for node, label in labels.items()}
     kinds = {node_id: node.TYPE for node_id, node in definition.nodes.items()}
-    bars = [Bar(label=row.node or "(unknown)", value=row.reached, part=row.ended, rate=row.invalid_rate,
-                tip=_tip(row, labels.get(row.node, {}))) for row in figures.rows]
+    bars = [Bar(label=names.get(row.node, row.node) if row.node else _("(unknown)"), value=row.reached,
+                part=row.ended, rate=row.invalid_rate, tip=_tip(row, names.get(row.node, "")))
+            for row in figures.rows]
     start_row = next((r for r in figures.rows if r.node == definition.start), None)
     totals = {
         "sessions": start_row.reached if start_row else 0,
@@ -59,6 +66,7 @@ def analytics() -> ResponseReturnValue:
     live = [day for day, source in figures.sources.items() if source == "redis"]
     stored = [day for day, source in figures.sources.items() if source == "database"]
     networks = sorted({*figures.networks, *([network] if network else [])})
+    network_names = {code: network_name(code) for code in networks}
     if lang or network:  # the enrolment line is over the period only: the applications have no network
         figures_all = usage_stats.funnel(db(), redis_client(), start, end, order=[JOIN_NODE],
                                          tz=current_app.config["TIMEZONE"])
@@ -66,12 +74,23 @@ def analytics() -> ResponseReturnValue:
         figures_all = figures
     started = next((r.reached for r in figures_all.rows if r.node == JOIN_NODE), 0)
     return render_template(
-        "admin/analytics.html", figures=figures, labels=labels, kinds=kinds, totals=totals, days=days, lang=lang,
-        network=network, networks=networks, periods=PERIODS, languages=LANGUAGES, start=start, end=end,
+        "admin/analytics.html", figures=figures, labels=labels, names=names, kinds=kinds, totals=totals, days=days,
+        lang=lang, network=network, networks=networks, network_names=network_names, periods=PERIODS,
+        languages=LANGUAGES, start=start, end=end,
         live=live, stored=stored, version=definition.version, join_node=JOIN_NODE,
         enrolment=enrolment_line(start, end, started, ZoneInfo(current_app.config["TIMEZONE"])),
-        chart=funnel_chart(bars, f"Sessions reaching each node, {start:%d %b} to {end:%d %b %Y}"),
+        chart=funnel_chart(bars, _("Sessions reaching each screen, %(start)s to %(end)s", start=f"{start:%d/%m}",
+                                   end=f"{end:%d/%m/%Y}")),
+        trend=daily_chart([(f"{day:%d/%m}", n) for day, n in sorted(figures.daily.items())],
+                          _("Sessions per day, %(start)s to %(end)s", start=f"{start:%d/%m}", end=f"{end:%d/%m/%Y}"),
+                          _("sessions")),
     )
+
+
+def network_name(code: str) -> str:
+    """What staff call a network: the operator's name, with its code; a code we do not know, said so."""
+    name = operator_name(code)
+    return f"{name} ({code})" if name else _("unknown network %(code)s", code=code)
 
 
 def node_labels(definition: Definition) -> dict[str, dict[str, str]]:
@@ -91,11 +110,11 @@ def _excerpt(text: str, limit: int = 40) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _tip(row: usage_stats.NodeRow, label: dict[str, str]) -> str:
-    name = f"{row.node} ({label['en']})" if label.get("en") else row.node
+def _tip(row: usage_stats.NodeRow, name: str) -> str:
     rate = f" ({row.invalid_rate:.0%})" if row.invalid_rate is not None else ""
-    return (f"{name}: {row.reached:,} reached, {row.ended:,} ended here, "
-            f"{row.invalid:,} of {row.inputs:,} keys refused{rate}")
+    return _("%(name)s (%(node)s): %(reached)s reached, %(ended)s ended here, %(invalid)s of %(inputs)s keys "
+             "refused%(rate)s", name=name, node=row.node, reached=f"{row.reached:,}", ended=f"{row.ended:,}",
+             invalid=f"{row.invalid:,}", inputs=f"{row.inputs:,}", rate=rate)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
@@ -74,8 +75,8 @@ def read_filters(args: MultiDict[str, str]) -> Filters:
             recipient = normalise(phone)
         except InvalidPhone as exc:
             # phonenumbers' own wording is for programmers; staff need to know what to type instead.
-            problems.append(f"Could not read the phone number {phone[:30]!r} ({str(exc).split(':')[0]}): "
-                            "type it like 020 5555 1234. Showing no messages.")
+            problems.append(_("Could not read the phone number %(phone)r (%(why)s): type it like 020 5555 1234. "
+                              "Showing no messages.", phone=phone[:30], why=str(exc).split(":")[0]))
     per_page = args.get("per_page", DEFAULT_PAGE, type=int)
     before = args.get("before", None, type=int)
     return Filters(status, kind, phone, recipient, per_page if per_page in PAGE_SIZES else DEFAULT_PAGE,
@@ -85,7 +86,7 @@ def read_filters(args: MultiDict[str, str]) -> Filters:
 def _choice(value: str, allowed: list[str], name: str, problems: list[str]) -> str:
     value = value.strip()
     if value and value not in allowed:
-        problems.append(f"Unknown {name} {value[:40]!r}: showing every {name}.")
+        problems.append(_("Unknown %(name)s %(value)r: showing every %(name)s.", name=name, value=value[:40]))
         return ""
     return value
 
@@ -182,4 +183,12 @@ def outbox() -> ResponseReturnValue:
     messages, older = find_messages(filters)
     return render_template("admin/outbox.html", f=filters, rows=rows_for(messages), older=older,
                            stats=stats(), runs=recent_runs(), statuses=[s.value for s in Status],
-                           kinds=[k.value for k in Kind], page_sizes=PAGE_SIZES)
+                           kinds=[k.value for k in Kind], page_sizes=PAGE_SIZES, status_words=status_words())
+
+
+def status_words() -> dict[str, str]:
+    """A message's status as staff read it: "stored" is the local outbox's, never sent to a phone."""
+    return {Status.QUEUED.value: _("queued"), Status.SENDING.value: _("sending"), Status.SENT.value: _("sent"),
+            Status.DELIVERED.value: _("delivered"), Status.FAILED.value: _("failed"),
+            Status.REJECTED.value: _("rejected"), Status.CANCELLED.value: _("cancelled"),
+            Status.STORED.value: _("stored locally (not sent)")}
