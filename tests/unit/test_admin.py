@@ -106,7 +106,8 @@ def test_roles(app):
     response = editor.post("/admin/menus/drafts", page="/admin/menus")
     assert response.status_code == 302
     version = response.headers["Location"].rsplit("/", 1)[1]
-    assert viewer.post(f"/admin/menus/{version}/yaml", {"yaml": "x"}, page=f"/admin/menus/{version}/yaml").status_code == 403
+    yaml_tab = f"/admin/menus/{version}/yaml"
+    assert viewer.post(yaml_tab, {"yaml": "x"}, page=yaml_tab).status_code == 403
     assert editor.post(f"/admin/menus/{version}/publish", page=f"/admin/menus/{version}/yaml").status_code == 403
     assert editor.post("/admin/menus/1/rollback", page="/admin/menus").status_code == 403
 
@@ -158,7 +159,8 @@ def test_roll_back_to_an_earlier_version(app, publisher):
 
 
 def test_published_versions_never_change(app, publisher):
-    assert publisher.post("/admin/menus/1/yaml", {"yaml": "spec_version: 1"}, page="/admin/menus/1/yaml").status_code == 302
+    saved = publisher.post("/admin/menus/1/yaml", {"yaml": "spec_version: 1"}, page="/admin/menus/1/yaml")
+    assert saved.status_code == 302
     assert "published versions never change" in publisher.get("/admin/menus/1/yaml").get_data(as_text=True)
     assert "seeded from main.yaml" in publisher.get("/admin/menus/1").get_data(as_text=True)  # v1 as it was
 

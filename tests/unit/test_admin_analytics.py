@@ -27,7 +27,8 @@ _CELL = re.compile(r'<td class="num" data-col="(\w+)"[^>]*>([^<]*)</td>')
 def signed_in(app: Flask) -> FlaskClient:
     """A viewer's browser, signed in through the real form (CSRF token taken from the page)."""
     result = app.test_cli_runner().invoke(
-        args=["admin", "create-user", "viewer@lsso.gov.la", "--role", "viewer", "--password", PASSWORD, "--language", "en"])
+        args=["admin", "create-user", "viewer@lsso.gov.la", "--role", "viewer", "--password", PASSWORD,
+              "--language", "en"])
     assert result.exit_code == 0, result.output
     browser = app.test_client()
     token = _CSRF.search(browser.get("/admin/login").get_data(as_text=True)).group(1)

@@ -27,7 +27,8 @@ def app(app_on_demo_data) -> Flask:  # type: ignore[no-untyped-def]
 
 
 def sign_in(client: FlaskClient, runner: FlaskCliRunner, email: str = VIEWER, role: str = "viewer") -> None:
-    made = runner.invoke(args=["admin", "create-user", email, "--role", role, "--password", PASSWORD, "--language", "en"])
+    made = runner.invoke(args=["admin", "create-user", email, "--role", role, "--password", PASSWORD,
+                               "--language", "en"])
     assert made.exit_code == 0, made.output
     form = client.get("/admin/login").get_data(as_text=True)
     token = re.search(r'id="csrf_token"[^>]*value="([^"]+)"', form)

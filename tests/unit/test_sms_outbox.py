@@ -34,7 +34,7 @@ def test_linking_a_phone_puts_a_confirmation_in_the_local_outbox(app, dial):
     phone, ssn, dob = TO_LINK_LO
     dial(phone).press("1", ssn, dob, "4826", "4826").ends()
     [sms] = messages(app)
-    assert (sms.kind, sms.recipient, sms.language, sms.status) == ("phone_linked", phone, "lo", "stored")  # the local outbox keeps it: it never left
+    assert (sms.kind, sms.recipient, sms.language, sms.status) == ("phone_linked", phone, "lo", "stored")
     assert "...6789" in sms.body and sms.body.startswith("ປກສ:")
     assert sms.encoding == "UCS-2" and sms.parts == 2
     assert "4826" not in sms.body

@@ -43,7 +43,8 @@ def funnel_chart(bars: Sequence[Bar], title: str) -> Markup:
 def _legend() -> list[str]:
     return [
         _swatch(BAR_X, 14, REACHED), _text(BAR_X + 16, 24, _("reached the screen")),
-        _swatch(BAR_X + 150, 14, ENDED), _text(BAR_X + 166, 24, _("of those, ended there (timeout, incomplete, failed)")),
+        _swatch(BAR_X + 150, 14, ENDED),
+        _text(BAR_X + 166, 24, _("of those, ended there (timeout, incomplete, failed)")),
         _text(RATE_X, 24, _("keys refused")),
         f'<line x1="0" y1="{TOP - 10}" x2="{WIDTH}" y2="{TOP - 10}" stroke="{LINE}"/>',
         _text(LABEL_X, TOP - 16, _("screen"), anchor="end", colour=MUTED),
