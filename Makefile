@@ -17,7 +17,7 @@ DEMO_ENV := SECRET_KEY='$(SECRET_KEY)' PIN_PEPPER='$(PIN_PEPPER)' ADMIN_COOKIE_S
 DEMO_ADMIN ?= admin@lsso.example
 DEMO_ADMIN_PASSWORD ?= lsso-demo-2026
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +50,11 @@ lint: $(VENV)/.dev
 
 clean:
 	rm -rf var
+
+# The console's Lao catalogue: extract the words marked in the code, merge them into the .po
+# (translate the new ones there), compile the .mo the app reads. Both files are committed.
+translations: $(VENV)/.dev
+	mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d ussd_app/admin/translations -l lo --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d ussd_app/admin/translations -l lo --statistics

@@ -29,7 +29,7 @@ from ussd_app.members.models import Member
 _numbers = itertools.count(1)
 _LISTED = re.compile(r'<tbody id="application-\d+" data-reference="([^"]+)" data-status="(\w+)">')
 _ENROLMENT = re.compile(r'<tr data-province="([^"]*)">(.*?)</tr>', re.S)
-_CELL = re.compile(r'<td class="num" data-col="(\w+)">([^<]*)</td>')
+_CELL = re.compile(r'<td class="num" data-col="(\w+)"[^>]*>([^<]*)</td>')
 
 
 @pytest.fixture
@@ -262,7 +262,7 @@ def test_a_post_without_its_csrf_token_is_refused(app):
 
 def enrolment(staff: Staff, query: str = "") -> dict[str, dict[str, str]]:
     assert staff.get("/admin/analytics" + query).status_code == 200
-    table = staff.last.split('<table id="enrolment">')[1].split("</table>")[0]
+    table = staff.last.split('<table id="enrolment"')[1].split("</table>")[0]
     return {province: dict(_CELL.findall(cells)) for province, cells in _ENROLMENT.findall(table)}
 
 

@@ -49,7 +49,7 @@ def _legend() -> list[str]:
         f'<line x1="0" y1="{TOP - 10}" x2="{WIDTH}" y2="{TOP - 10}" stroke="{LINE}"/>',
         _text(LABEL_X, TOP - 16, _("screen"), anchor="end", colour=MUTED),
         _text(BAR_X, TOP - 16, _("sessions"), colour=MUTED),
-        _text(RATE_X, TOP - 16, _("% of keys typed there"), colour=MUTED),
+        _text(RATE_X, TOP - 16, _("share of the keys typed there"), colour=MUTED),
     ]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
@@ -34,6 +35,7 @@ from ussd_app.enrolment.occupations import OCCUPATIONS
 from ussd_app.enrolment.places import Place, default_places
 from ussd_app.enrolment.references import payment_reference
 from ussd_app.members.models import Member
+from ussd_app.publishing.problems import N_
 from ussd_app.text.phones import mask
 from ussd_app.ussd.runtime import runtime_of
 
@@ -41,7 +43,7 @@ DECIDES = Role.PUBLISHER  # creating a member and sending SMS reaches members, a
 STATUSES = (ApplicationStatus.OPEN.value, ApplicationStatus.APPROVED.value, ApplicationStatus.REJECTED.value, "all")
 AGES = (7, 14, 30)  # "waiting N days or more"; 0 is any age
 PAGE = 50
-ID_KINDS = {IdKind.NATIONAL_ID.value: "National ID", IdKind.FAMILY_BOOK.value: "Family book"}
+ID_KINDS = {IdKind.NATIONAL_ID.value: N_("National ID"), IdKind.FAMILY_BOOK.value: N_("Family book")}
 
 
 @dataclass(frozen=True)
@@ -69,15 +71,16 @@ def read_filters(args: MultiDict[str, str]) -> Filters:
     problems: list[str] = []
     province = args.get("province", "").strip()
     if province and default_places().province(province) is None:
-        problems.append(f"Unknown province {province[:40]!r}: showing every province.")
+        problems.append(_("Unknown province %(p)r: showing every province.", p=province[:40]))
         province = ""
     status = args.get("status", "").strip() or ApplicationStatus.OPEN.value
     if status not in STATUSES:
-        problems.append(f"Unknown status {status[:20]!r}: showing the open applications.")
+        problems.append(_("Unknown status %(s)r: showing the open applications.", s=status[:20]))
         status = ApplicationStatus.OPEN.value
     older_than = args.get("older_than", 0, type=int)
     if older_than not in (0, *AGES):
-        problems.append(f"Waiting time {args.get('older_than', '')[:10]!r} is not one of the choices: showing any.")
+        problems.append(_("Waiting time %(w)r is not one of the choices: showing any.",
+                          w=args.get("older_than", "")[:10]))
         older_than = 0
     after = args.get("after", None, type=int)
     return Filters(province, status, older_than, after if after and after > 0 else None, problems)
@@ -191,11 +194,16 @@ def _page(errors: dict[int, str] | None = None, typed: dict[int, dict[str, str]]
     for application_id, message in (errors or {}).items():
         if application_id not in shown:
             found = db().get(Application, application_id)
-            elsewhere.append(f"Application {found.reference}: {message}" if found else message)
+            elsewhere.append(_("Application %(ref)s: %(why)s", ref=found.reference, why=message) if found else message)
     return render_template("admin/applications.html", f=f, rows=rows, more=more, counts=counts(f),
                            provinces=default_places().provinces, statuses=STATUSES, ages=AGES, errors=errors or {},
                            elsewhere=elsewhere, typed=typed or {}, action=ActionForm(), decides=DECIDES,
-                           rate=f"{runtime_of().dues.rates.rate_pct:g}"), status
+                           rate=f"{runtime_of().dues.rates.rate_pct:g}", words=status_words()), status
+
+
+def status_words() -> dict[str, str]:
+    return {ApplicationStatus.OPEN.value: _("open"), ApplicationStatus.APPROVED.value: _("approved"),
+            ApplicationStatus.REJECTED.value: _("rejected"), "all": _("all")}
 
 
 @bp.get("/applications")
@@ -214,7 +222,7 @@ def _refused(application_id: int, message: str, typed: dict[str, str]) -> Respon
 
 
 def _form_message(form: ApproveForm | RejectForm) -> str:
-    return " ".join(e for errors in form.errors.values() for e in errors)
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 @bp.post("/applications/<int:application_id>/approve")
@@ -239,14 +247,15 @@ def approve_application(application_id: int) -> ResponseReturnValue:
     except decisions.DecisionError as exc:
         return _refused(application_id, str(exc), typed)
     except IntegrityError:  # the same SSN or ID given to another member at this very moment
-        return _refused(application_id, "Another member was just given this social security number or ID: "
-                                        "reload the page and check.", typed)
+        return _refused(application_id, _("Another member was just given this social security number or ID: "
+                                          "reload the page and check."), typed)
     except (InvalidRecipient, TemplateError) as exc:
         current_app.logger.warning("approval of application %s refused: %s", application_id, exc)
-        return _refused(application_id, f"The welcome SMS cannot be written ({exc}). Nothing was changed.", typed)
+        return _refused(application_id, _("The welcome SMS cannot be written (%(why)s).", why=exc), typed)
     rt.sms.enqueue(decided.message_ids)
-    flash(f"Application {application.reference} approved: member {form.ssn.data.strip()} is registered and the "
-          "phone that applied is linked (the member chooses a PIN on the next dial). The welcome SMS is queued.", "ok")
+    flash(_("Application %(ref)s approved: member %(ssn)s is registered and the phone that applied is linked (the "
+            "member chooses a PIN on the next dial). The welcome SMS is queued.", ref=application.reference,
+            ssn=form.ssn.data.strip()), "ok")
     return _back()
 
 
@@ -271,7 +280,7 @@ def reject_application(application_id: int) -> ResponseReturnValue:
     except TemplateError:
         return _refused(application_id, "The reason is too long for the SMS: say it in fewer words.", typed)
     except InvalidRecipient as exc:
-        return _refused(application_id, f"The SMS cannot be sent ({exc}). Nothing was changed.", typed)
+        return _refused(application_id, _("The SMS cannot be sent (%(why)s).", why=exc), typed)
     rt.sms.enqueue(decided.message_ids)
-    flash(f"Application {application.reference} rejected. The applicant gets the reason by SMS.", "ok")
+    flash(_("Application %(ref)s rejected. The applicant gets the reason by SMS.", ref=application.reference), "ok")
     return _back()

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
@@ -101,5 +102,5 @@ def revoke_partner(partner_id: int) -> ResponseReturnValue:
     registry.revoke(db(), partner.name)
     record(db(), current_user().email, "partner revoked", f"partner {partner.name}", "")
     db().commit()
-    flash(f"{partner.name} is revoked: its tokens stopped working, and it gets no new ones.", "ok")
+    flash(_("%(name)s is revoked: its tokens stopped working, and it gets no new ones.", name=partner.name), "ok")
     return redirect(url_for("admin.partners"))
