@@ -63,7 +63,7 @@ def test_not_signed_in_goes_to_sign_in(client, page):
 def test_wrong_password_is_refused_and_recorded(app):
     staff = Staff(app, "ed@lsso.gov.la", "editor")
     response = staff.sign_in("not the password")
-    assert response.status_code == 401 and "Wrong email or password." in staff.last
+    assert response.status_code == 401 and "ອີເມວ ຫຼື ລະຫັດຜ່ານບໍ່ຖືກ." in staff.last  # the sign-in page speaks Lao
     assert staff.get("/admin/menus").status_code == 302
     assert ("ed@lsso.gov.la", "sign-in refused", "") in audit(app)
 
@@ -73,7 +73,7 @@ def test_sign_in_attempts_are_throttled(app):
     for _ in range(5):
         staff.sign_in("wrong")
     response = staff.sign_in(PASSWORD)  # even the right password now waits
-    assert response.status_code == 401 and "Too many failed sign-ins" in staff.last
+    assert response.status_code == 401 and "ເຂົ້າລະບົບຜິດຫຼາຍເທື່ອ" in staff.last  # too many failed sign-ins
 
 
 def test_session_cookie_is_secure_httponly_samesite(app):

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ussd_app.engine.actions import Actions
-from ussd_app.engine.loader import migrate, read_yaml
+from ussd_app.engine.loader import load_text, migrate, read_yaml
 from ussd_app.engine.model import LANGUAGES, Definition, DefinitionError, Node, Problem
 from ussd_app.engine.nodes import KINDS
 from ussd_app.engine.nodes.message import EndNode
-from ussd_app.engine.validation import REQUIRED_MESSAGES, validate
+from ussd_app.engine.validation import REQUIRED_MESSAGES
 from ussd_app.publishing.texts import LANGS, is_text
 
 MARK = "⚠"
@@ -48,7 +48,6 @@ def load_lenient(text: str, actions: Actions, version: str = "draft") -> Lenient
     raw = migrate(copy.deepcopy(raw))
     languages = tuple(raw.get("languages") or LANGUAGES)
     _fill_languages(raw, languages)
-    problems: list[Problem] = []
     nodes: dict[str, Node] = {}
     for node_id, node_raw in raw["nodes"].items():
         node_id = str(node_id)
@@ -58,7 +57,6 @@ def load_lenient(text: str, actions: Actions, version: str = "draft") -> Lenient
                 raise ValueError(f"unknown type {node_raw.get('type') if isinstance(node_raw, dict) else None!r}")
             nodes[node_id] = kind.parse(node_id, node_raw).resolve(actions)
         except ValueError as exc:
-            problems.append(Problem(node_id, str(exc)))
             nodes[node_id] = _broken(node_id, f"{node_id}: {exc}")
     for node in list(nodes.values()):
         for target in node.targets():
@@ -74,11 +72,17 @@ def load_lenient(text: str, actions: Actions, version: str = "draft") -> Lenient
     definition = Definition(id=str(raw.get("id") or "menu"), start=start, nodes=nodes, messages=messages,
                             languages=languages, default_language=str(raw.get("default_language") or languages[0]),
                             version=version, spec_version=raw["spec_version"], raw=raw, actions=actions)
+    return Lenient(definition, _problems(text, actions))
+
+
+def _problems(text: str, actions: Actions) -> list[Problem]:
+    """The draft's problems as the real checks list them (on the text as it is, not as filled in here)."""
     try:
-        problems += validate(definition, parsed_ids=set(raw["nodes"]))
+        return load_text(text, actions)[1]
+    except DefinitionError as exc:
+        return exc.problems
     except Exception:  # noqa: BLE001 - the phone runs a draft the checker chokes on, too
-        pass
-    return Lenient(definition, problems)
+        return []
 
 
 def _broken(node_id: str, why: str) -> EndNode:

@@ -50,7 +50,7 @@
     data.set("csrf_token", token);
     data.set("do", what);
     data.set("sim", what === "dial" ? "" : sim);
-    data.set("key", pressed || "");
+    data.set("press", pressed || "");  // not "key": a text's form carries its own key
     data.set("phone", document.getElementById("phone-number").value);
     fetch(box.dataset.url, {method: "POST", body: data, headers: {"X-CSRFToken": token}, credentials: "same-origin"})
       .then(function (r) { return r.json(); })

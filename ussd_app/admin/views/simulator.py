@@ -131,7 +131,8 @@ def with_pending(yaml_text: str, form: Mapping[str, str]) -> tuple[str, str]:
 @bp.post("/menus/<int:version_id>/phone")
 @requires(Role.VIEWER)
 def phone(version_id: int) -> ResponseReturnValue:
-    """The phone beside the editor: one step, as JSON, on the draft with the page's unsaved changes."""
+    """The phone beside the editor: one step, as JSON, on the draft with the page's unsaved changes
+    (the page's form fields travel with it; the key pressed is `press`)."""
     if not ActionForm().validate_on_submit():
         return jsonify(error=_("The page has expired: reload it.")), 400
     row = db().get(mv.MenuVersion, version_id) or abort(404)
@@ -146,7 +147,7 @@ def phone(version_id: int) -> ResponseReturnValue:
         return jsonify(error=_("That is not a phone number.")), 200
     try:
         sim, screen, _history, sim_id, error = _run(lenient, phone_number, str(version_id), form.get("sim", ""),
-                                                    form.get("do", "dial"), form.get("key", "").strip()[:40])
+                                                    form.get("do", "dial"), form.get("press", "").strip()[:40])
     except Exception:  # noqa: BLE001 - a draft's screen that breaks the engine is a message for staff, never a 500
         log.exception("simulating a draft failed")
         return jsonify(error=_("This screen cannot run in the simulation yet: look at its problems.")), 200
