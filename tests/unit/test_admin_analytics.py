@@ -15,6 +15,7 @@ from sqlalchemy import update
 from tests.admin_helpers import PASSWORD
 from tests.demo_people import FROZEN_NOW, NO_CONTRIB, PENSIONER, STRANGER
 from tests.ussd_dsl import ussd
+from ussd_app.admin import VIENTIANE
 from ussd_app.analytics.session_events import UssdSessionEvent
 from ussd_app.core.extensions import clients
 from ussd_app.ussd.runtime import runtime_of
@@ -150,3 +151,29 @@ def test_text_from_redis_is_escaped(app):
     page = signed_in(app).get("/admin/analytics").get_data(as_text=True)
     assert "<script>x" not in page
     assert html.escape("<script>x</script>") in page
+
+
+def test_networks_are_named_by_their_operator_and_screens_by_their_title(app):
+    client = app.test_client()
+    ussd(client).dial(STRANGER, network="45703")  # Unitel
+    ussd(client).dial(STRANGER, network="41801")  # not a Lao network
+    page = html.unescape(signed_in(app).get("/admin/analytics").get_data(as_text=True))
+    assert '<option value="45703" >Unitel (45703)</option>' in page
+    assert '<option value="41801" >unknown network 41801</option>' in page
+    row = re.search(r'<tr data-node="guest_home">(.*?)</tr>', page, re.S).group(1)
+    assert '<span class="screen-name">LSSO</span>' in row  # its title, the id only beside it
+
+
+def test_the_trend_counts_the_sessions_of_each_day(app):
+    client = app.test_client()
+    clock = runtime_of(app).clock
+    for days_ago, sessions in ((2, 3), (0, 1)):
+        clock.set(FROZEN_NOW - timedelta(days=days_ago))
+        for n in range(sessions):
+            ussd(client).dial(STRANGER, session_id=f"d{days_ago}-{n}")
+    clock.set(FROZEN_NOW)
+    trend = signed_in(app).get("/admin/analytics").get_data(as_text=True).split('id="trend"')[1].split("</svg>")[0]
+    day = lambda n: (FROZEN_NOW - timedelta(days=n)).astimezone(VIENTIANE).strftime("%d/%m")  # noqa: E731
+    assert f"<title>{day(2)} · sessions: 3</title>" in trend
+    assert f"<title>{day(1)} · sessions: 0</title>" in trend
+    assert f"<title>{day(0)} · sessions: 1</title>" in trend

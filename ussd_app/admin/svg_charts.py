@@ -118,7 +118,7 @@ def daily_chart(days: Sequence[tuple[str, int]], title: str, unit: str) -> Marku
     for i, (label, value) in enumerate(days):
         x = DAY_LEFT + i * step
         h = DAY_H * value / top
-        out.append(f"<g><title>{escape(label)}: {value:,} {escape(unit)}</title>"
+        out.append(f"<g><title>{escape(label)} · {escape(unit)}: {value:,}</title>"
                    f'<rect x="{x + step * 0.15:.1f}" y="{DAY_TOP + DAY_H - h:.1f}" width="{step * 0.7:.1f}" '
                    f'height="{max(h, 0.5 if value else 0):.1f}" fill="{REACHED}"/></g>')
         if i % every == 0 or i == len(days) - 1:
