@@ -108,8 +108,9 @@ def test_thirty_parallel_sign_ins_check_five_passwords(database_url, redis_url):
 
     with ThreadPoolExecutor(len(staff)) as pool:
         pages = list(pool.map(sign_in, staff))
-    assert sum("Wrong email or password" in p for p in pages) == 5
-    assert sum("Too many failed sign-ins" in p for p in pages) == 25
+    # The sign-in page speaks Lao: "wrong email or password", "too many failed sign-ins".
+    assert sum("ອີເມວ ຫຼື ລະຫັດຜ່ານບໍ່ຖືກ" in p for p in pages) == 5
+    assert sum("ເຂົ້າລະບົບຜິດຫຼາຍເທື່ອ" in p for p in pages) == 25
     # And the right password is refused too until the 15 minutes are over.
-    assert "Too many failed sign-ins" in Staff(app, "staff@lsso.example").sign_in().get_data(as_text=True)
+    assert "ເຂົ້າລະບົບຜິດຫຼາຍເທື່ອ" in Staff(app, "staff@lsso.example").sign_in().get_data(as_text=True)
     clients(app).dispose()
