@@ -32,7 +32,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	touch $@
 
 run: $(VENV)/.runtime
-	$(DEMO_ENV) $(FLASK) db create
+	$(DEMO_ENV) $(FLASK) db create --replace-outdated
 	$(DEMO_ENV) $(FLASK) members seed-demo
 	@$(DEMO_ENV) $(FLASK) admin create-user $(DEMO_ADMIN) --role publisher --password '$(DEMO_ADMIN_PASSWORD)' >/dev/null
 	@$(DEMO_ENV) $(FLASK) ussd how-to-dial --port $(PORT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -31,3 +31,12 @@ def create_schema(engine: Engine) -> None:
     """Create every table that does not exist yet (idempotent): the tables of every part that
     create_app wired (each part's init_app brings its models onto Base.metadata)."""
     Base.metadata.create_all(engine)
+
+
+def missing_columns(engine: Engine) -> list[str]:
+    """Columns the code has and the database's existing tables lack ("table.column"): a
+    database made by an older version, which create_schema (new tables only) cannot mend."""
+    found = inspect(engine)
+    tables = set(found.get_table_names())
+    return [f"{table.name}.{column.name}" for table in Base.metadata.sorted_tables if table.name in tables
+            for column in table.columns if column.name not in {c["name"] for c in found.get_columns(table.name)}]
