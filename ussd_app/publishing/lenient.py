@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ussd_app.engine.actions import Actions
@@ -28,10 +29,22 @@ FALLBACK_MESSAGES = {  # for a draft that lost a message every screen needs
 }
 
 
-@dataclass(frozen=True)
+@dataclass
 class Lenient:
     definition: Definition
-    problems: list[Problem]  # as the checks list them (errors and warnings)
+    text: str
+    actions: Actions
+
+    @cached_property
+    def problems(self) -> list[Problem]:
+        """As the checks list them (errors and warnings), on the text as it is: the whole check
+        runs only when asked (the Texts page measures on every key and never asks)."""
+        try:
+            return load_text(self.text, self.actions)[1]
+        except DefinitionError as exc:
+            return exc.problems
+        except Exception:  # noqa: BLE001 - the phone runs a draft the checker chokes on, too
+            return []
 
     @property
     def marked(self) -> set[str]:
@@ -72,17 +85,7 @@ def load_lenient(text: str, actions: Actions, version: str = "draft") -> Lenient
     definition = Definition(id=str(raw.get("id") or "menu"), start=start, nodes=nodes, messages=messages,
                             languages=languages, default_language=str(raw.get("default_language") or languages[0]),
                             version=version, spec_version=raw["spec_version"], raw=raw, actions=actions)
-    return Lenient(definition, _problems(text, actions))
-
-
-def _problems(text: str, actions: Actions) -> list[Problem]:
-    """The draft's problems as the real checks list them (on the text as it is, not as filled in here)."""
-    try:
-        return load_text(text, actions)[1]
-    except DefinitionError as exc:
-        return exc.problems
-    except Exception:  # noqa: BLE001 - the phone runs a draft the checker chokes on, too
-        return []
+    return Lenient(definition, text, actions)
 
 
 def _broken(node_id: str, why: str) -> EndNode:
