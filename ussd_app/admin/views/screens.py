@@ -54,18 +54,19 @@ def _screens(version: mv.MenuVersion) -> list[menu_edits.Screen]:
 @requires(Role.VIEWER)
 def outline(version_id: int) -> ResponseReturnValue:
     version = db().get(mv.MenuVersion, version_id) or abort(404)
-    screens = _screens(version)
+    raw = raw_of(version)
+    every = menu_edits.outline(raw)
     query = request.args.get("q", "").strip().lower()
-    if query:
-        screens = [s for s in screens if query in s.id.lower() or query in " ".join(s.title.values()).lower()
-                   or any(query in " ".join(label.values()).lower() for _n, label, _to in s.options)]
-    names = {s.id: s.name(str(get_locale() or "lo")) for s in _screens(version)}
-    marked = {e.screen for e in editor_context(version)["explained"] if e.level == "error"}
-    if not raw_of(version):
+    screens = [s for s in every if not query or query in s.id.lower() or query in " ".join(s.title.values()).lower()
+               or any(query in " ".join(label.values()).lower() for _n, label, _to in s.options)]
+    names = {s.id: s.name(str(get_locale() or "lo")) for s in every}
+    context = editor_context(version)
+    marked = {e.screen for e in context["explained"] if e.level == "error"}
+    if not raw:
         flash(_("This version's YAML text cannot be read, so its screens cannot be listed: fix it in the YAML tab."),
               "error")
     return render_template("admin/outline.html", tab="screens", screens=screens, names=names, marked=marked,
-                           query=query, kinds=KIND_WORDS, **editor_context(version))
+                           query=query, kinds=KIND_WORDS, **context)
 
 
 def _save_or_back(version_id: int, change: Any, what: str, node: str | None = None) -> ResponseReturnValue:
@@ -110,11 +111,12 @@ def screen(version_id: int, node: str) -> ResponseReturnValue:
         return _save_or_back(version_id, lambda text: menu_edits.apply_screen_form(text, node, form,
                                                                                    runtime_of().actions),
                              f"screen {node}: {form.get('do', 'save')}", node)
-    screens = _screens(version)
+    raw_version = raw_of(version)
+    screens = menu_edits.outline(raw_version)
     found = next((s for s in screens if s.id == node), None)
     if found is None:
         abort(404)
-    raw = raw_of(version)["nodes"][node]
+    raw = raw_version["nodes"][node]
     context = editor_context(version)
     here = [e for e in context["explained"] if e.screen == node]
     check = menu_edits.validator_choice(raw) if found.type == "input" else None
