@@ -5,6 +5,7 @@ survives every form edit, and the YAML tab shows what the forms did."""
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -72,3 +73,12 @@ def flow_list(items: list[Any]) -> CommentedSeq:
     out = CommentedSeq(items)
     out.fa.set_flow_style()
     return out
+
+
+def plain(value: Any) -> Any:
+    """The document (or a part of it) as plain dicts, lists and strings, as read_yaml gives them."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return str(value) if isinstance(value, str) else value

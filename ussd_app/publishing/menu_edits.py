@@ -20,7 +20,7 @@ from ussd_app.engine.actions import Actions
 from ussd_app.publishing import document
 from ussd_app.publishing.document import NotEditable, Path
 from ussd_app.publishing.problems import N_
-from ussd_app.publishing.texts import LANGS, field_name, is_text
+from ussd_app.publishing.texts import LANGS, field_name, is_text, texts_in
 
 NEW_KINDS = ("menu", "message", "end", "input", "action")  # what staff may add from the forms
 VALIDATORS = {  # what an input screen may check, in words (N_: translated by the console), and how the menu writes it
@@ -93,7 +93,7 @@ def outline(raw: Mapping[str, Any]) -> list[Screen]:
             if isinstance(option, Mapping):
                 label = dict(option["label"]) if is_text(option.get("label")) else {}
                 screen.options.append((i + 1, label, str(option.get("to") or "")))
-        screen.texts = list(_texts(node))
+        screen.texts = [("/".join(map(str, path)), field_name(path), text) for path, text in texts_in(node)]
         screens[screen.id] = screen
     for screen in screens.values():
         for link in screen.links:
@@ -103,21 +103,6 @@ def outline(raw: Mapping[str, Any]) -> list[Screen]:
     if isinstance(start, str) and start in screens:
         screens[start].leads_here.insert(0, ("", "start"))
     return list(screens.values())
-
-
-def _texts(node: Mapping[str, Any], path: Path = ()) -> Any:
-    for key, value in node.items():
-        if key in ("type", "to", "next", "action", "args", "from", "value", "validate", "when", "default"):
-            continue
-        here = (*path, str(key))
-        if is_text(value):
-            yield "/".join(map(str, here)), field_name(here), dict(value)
-        elif isinstance(value, Mapping):
-            yield from _texts(value, here)
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, Mapping):
-                    yield from _texts(item, (*here, i))
 
 
 def _path(key: str) -> Path:
@@ -229,17 +214,9 @@ def validator_choice(node: Mapping[str, Any]) -> tuple[str, str, str]:
         else:
             rest.append(check)
     for name, (_words, spec) in VALIDATORS.items():
-        if _plain(spec) == _plain(rest):
+        if document.plain(spec) == document.plain(rest):
             return name, low, high
     return ("custom" if rest else "any"), low, high
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def add_screen(text: str, node_id: str, kind: str, form: Mapping[str, str], actions: Actions | None = None) -> str:

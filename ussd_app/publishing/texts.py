@@ -102,7 +102,7 @@ def catalogue(raw: Mapping[str, Any], sms: Mapping[str, Mapping[str, str]] | Non
     found: list[tuple[Place, dict[str, str]]] = []
     nodes = raw.get("nodes") if isinstance(raw.get("nodes"), Mapping) else {}
     for node_id, node in (nodes or {}).items():
-        for path, text in _texts_in(node, ("nodes", str(node_id))):
+        for path, text in texts_in(node, ("nodes", str(node_id))):
             found.append((Place(path, str(node_id), field_name(path[2:])), text))
     messages = raw.get("messages") if isinstance(raw.get("messages"), Mapping) else {}
     for key, text in (messages or {}).items():
@@ -119,16 +119,17 @@ def catalogue(raw: Mapping[str, Any], sms: Mapping[str, Mapping[str, str]] | Non
     return list(entries.values())
 
 
-def _texts_in(value: Any, path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
+def texts_in(value: Any, path: Path = ()) -> Iterator[tuple[Path, dict[str, str]]]:
+    """Every text inside `value` (a screen, say), with its path from `path`."""
     if is_text(value):
         yield path, dict(value)
     elif isinstance(value, Mapping):
         for key, inner in value.items():
             if key not in _NOT_TEXT:
-                yield from _texts_in(inner, (*path, str(key)))
+                yield from texts_in(inner, (*path, str(key)))
     elif isinstance(value, list):
         for i, inner in enumerate(value):
-            yield from _texts_in(inner, (*path, i))
+            yield from texts_in(inner, (*path, i))
 
 
 def field_name(sub: Path) -> str:
@@ -256,8 +257,7 @@ def set_text(yaml_text: str, entry_key: str, was: Mapping[str, str] | None, new:
     """The definition with the text of entry `entry_key` (every place it is used) set to `new`.
     `was`: the text as the editor saw it; if the document says otherwise now, Stale."""
     doc = document.load(yaml_text)
-    plain = _plain(doc)
-    entry = find(catalogue(plain, sms_defaults), entry_key)
+    entry = find(catalogue(document.plain(doc), sms_defaults), entry_key)
     if entry is None:
         raise NotEditable(f"there is no text at {entry_key} in this version any more")
     if was is not None and {k: v for k, v in was.items() if v} != {k: v for k, v in entry.text.items() if v}:
@@ -274,11 +274,3 @@ def set_text(yaml_text: str, entry_key: str, was: Mapping[str, str] | None, new:
             parent[place.path[-1]] = document.flow_text(
                 {lang: DoubleQuotedScalarString(new.get(lang, "")) for lang in LANGS})
     return document.dump(doc)
-
-
-def _plain(doc: Any) -> Any:
-    if isinstance(doc, Mapping):
-        return {str(k): _plain(v) for k, v in doc.items()}
-    if isinstance(doc, list):
-        return [_plain(v) for v in doc]
-    return str(doc) if isinstance(doc, str) else doc
