@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sms.segments import PER_PART
 from ussd_app.engine.model import Problem
 
 
@@ -178,8 +179,7 @@ def _no_message(m: re.Match[str]) -> tuple[str, str, dict[str, Any]]:
 @_rule(r"^(?P<kind>\w+) \((?P<lang>lo|en)\): (?P<parts>\d+) parts \((?P<n>\d+) (?P<enc>[\w-]+) characters\) "
        r"with sample values, over the limit of (?P<limit>\d+)$")
 def _sms_long(m: re.Match[str]) -> tuple[str, str, dict[str, Any]]:
-    per_part = 67 if m["enc"] == "UCS-2" else 153
-    over = int(m["n"]) - per_part * int(m["limit"])
+    over = int(m["n"]) - PER_PART[m["enc"]] * int(m["limit"])
     return (N_("the SMS “%(kind)s” in %(text_lang)s takes %(parts)s parts, over its limit of %(limit)s: shorten it "
                "by %(over)s characters"), "",
             {"kind": m["kind"], "text_lang": _lang(m["lang"]), "parts": m["parts"], "limit": m["limit"], "over": over})

@@ -20,18 +20,18 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from sms.segments import PER_PART, SINGLE
 from sms.segments import count as sms_count
-from ussd_app.engine.model import Definition, Node
+from ussd_app.engine.model import LANGUAGES, Definition, Node
 from ussd_app.engine.nodes import KINDS
-from ussd_app.engine.render import fits_one_page
+from ussd_app.engine.render import BUDGET, fits_one_page
 from ussd_app.engine.text import fill
 from ussd_app.engine.validation import MESSAGE_SAMPLES, PROMPT_NOTICES, sample_ctx, sample_screen, screen_size
 from ussd_app.publishing import document
 from ussd_app.publishing.document import NotEditable, Path
 from ussd_app.text.encoding import measure
 
-LANGS = ("lo", "en")
-SCREEN_BUDGET = {"GSM-7": 182, "UCS-2": 80}
+LANGS = LANGUAGES
 _NOT_TEXT = {"type", "to", "next", "action", "save_as", "from", "value", "validate", "when", "default", "args"}
 
 
@@ -167,8 +167,7 @@ def _place_sizes(definition: Definition, place: Place, lang: str, text: dict[str
     if place.screen == "sms":
         parts = sms_count(typed)
         limit = sms_limits.get(place.field, 3)
-        per_part = 67 if parts.encoding == "UCS-2" else 153
-        budget = (70 if parts.encoding == "UCS-2" else 160) if limit == 1 else per_part * limit
+        budget = SINGLE[parts.encoding] if limit == 1 else PER_PART[parts.encoding] * limit
         return [Size(place, lang, parts.length, budget, parts.encoding, sms_parts=parts.parts)]
     if place.screen == "messages":
         return [_message_size(definition, place, lang, typed)]
@@ -238,12 +237,12 @@ def _message_size(definition: Definition, place: Place, lang: str, typed: str) -
         if _over(candidate) > _over(worst):
             worst, on, warn_only = candidate, node.id, retries
     encoding, length = measure(worst)
-    return Size(place, lang, length, SCREEN_BUDGET[encoding], encoding, on=on, warn_only=warn_only)
+    return Size(place, lang, length, BUDGET[encoding], encoding, on=on, warn_only=warn_only)
 
 
 def _over(text: str) -> int:
     encoding, length = measure(text)
-    return length - SCREEN_BUDGET[encoding]
+    return length - BUDGET[encoding]
 
 
 # ---- changing ---------------------------------------------------------------------------------
