@@ -111,14 +111,22 @@ class LiveTemplates:
     def __init__(self, base: Templates, live_texts: Callable[[], Mapping[str, Mapping[str, str]]]) -> None:
         self.base = base
         self.live_texts = live_texts
+        # The live version's texts are one object per parsed version (menu_store keeps it): the
+        # templates made from them are kept until another version's texts come.
+        self._made: tuple[Mapping[str, Mapping[str, str]], Templates] | None = None
 
     def now(self) -> Templates:
         try:
             overrides = self.live_texts()
         except Exception:  # noqa: BLE001 - an SMS in the shipped words beats no SMS at all
             log.warning("the live menu's SMS texts could not be read; using the shipped ones")
-            overrides = {}
-        return self.base.with_texts(overrides)
+            return self.base
+        made = self._made
+        if made is not None and made[0] is overrides:
+            return made[1]
+        templates = self.base.with_texts(overrides)
+        self._made = (overrides, templates)
+        return templates
 
     def render(self, kind: str, lang: str, values: dict[str, Any]) -> Rendered:
         return self.now().render(kind, lang, values)
