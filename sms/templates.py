@@ -132,10 +132,6 @@ class LiveTemplates:
         return self.now().render(kind, lang, values)
 
     @property
-    def texts(self) -> dict[str, dict[str, str]]:
-        return self.now().texts
-
-    @property
     def limits(self) -> dict[str, int]:
         return self.base.limits
 

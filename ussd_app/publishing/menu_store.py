@@ -73,6 +73,11 @@ class MenuStore:
         """Every problem of a text, errors and warnings (see versions.check)."""
         return menu_versions.check(text, self.actions, self.sms)
 
+    def shipped_sms_texts(self) -> Mapping[str, Mapping[str, str]]:
+        """The SMS texts the service ships (sms/templates.yaml): what a version says where its
+        own `sms:` says nothing."""
+        return self.sms.texts if self.sms is not None else {}
+
     def live_sms_texts(self) -> Mapping[str, Mapping[str, str]]:
         """The live version's own SMS texts (`sms:`), which the SMS templates follow."""
         own = self.current().raw.get("sms")

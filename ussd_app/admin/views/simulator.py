@@ -117,7 +117,7 @@ def with_pending(yaml_text: str, form: Mapping[str, str]) -> tuple[str, str]:
     try:
         if pending == "text" and form.get("key"):
             return texts.set_text(yaml_text, form["key"], None, {lang: form.get(lang, "") for lang in texts.LANGS},
-                                  runtime_of().sms.templates.texts), ""
+                                  runtime_of().menus.shipped_sms_texts()), ""
         if pending == "screen" and form.get("screen"):
             fields = {k: v for k, v in form.items() if k != "do"}
             return menu_edits.apply_screen_form(yaml_text, form["screen"], fields, runtime_of().actions), ""

@@ -32,7 +32,7 @@ def _catalogue(version: mv.MenuVersion) -> tuple[list[tc.Entry], object]:
         lenient = load_lenient(version.yaml, rt.actions, version=str(version.id))
     except DefinitionError:
         return [], None
-    return tc.catalogue(lenient.definition.raw, rt.sms.templates.texts), lenient.definition
+    return tc.catalogue(lenient.definition.raw, rt.menus.shipped_sms_texts()), lenient.definition
 
 
 @bp.get("/texts")
@@ -87,7 +87,7 @@ def save_text(version_id: int) -> ResponseReturnValue:
     was = {lang: request.form.get(f"was_{lang}", "") for lang in tc.LANGS}
     try:
         draft, started = drafts.editable(db(), rt, version_id, current_user().email)
-        changed = tc.set_text(draft.yaml, key, was, new, rt.sms.templates.texts)
+        changed = tc.set_text(draft.yaml, key, was, new, rt.menus.shipped_sms_texts())
         draft = drafts.save(db(), rt, draft, changed, current_user().email, f"text {key} set to {new}")
     except (NotEditable, mv.NotAllowed) as exc:
         db().rollback()
