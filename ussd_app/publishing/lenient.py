@@ -48,8 +48,12 @@ class Lenient:
 
     @property
     def marked(self) -> set[str]:
-        """The screens that have a problem of their own (the phone marks them)."""
-        return {p.node for p in self.problems if p.node and p.node not in ("messages", "sms")}
+        return marked(self.problems)
+
+
+def marked(problems: list[Problem]) -> set[str]:
+    """The screens that have a problem of their own (the phone marks them)."""
+    return {p.node for p in problems if p.node and p.node not in ("messages", "sms")}
 
 
 def load_lenient(text: str, actions: Actions, version: str = "draft") -> Lenient:

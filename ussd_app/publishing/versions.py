@@ -57,6 +57,11 @@ class MenuVersion(Base):
         return json.loads(self.problems or "[]")
 
     @property
+    def checked(self) -> list[Problem]:
+        """The problems of the last check (on saving), as the checks gave them."""
+        return [Problem(p["node"], p["message"], p["level"]) for p in self.problem_list]
+
+    @property
     def has_errors(self) -> bool:
         return any(p["level"] == "error" for p in self.problem_list)
 

@@ -17,7 +17,7 @@ from ussd_app.admin.forms import ActionForm
 from ussd_app.admin.models import Role
 from ussd_app.core.extensions import db
 from ussd_app.engine.loader import read_yaml
-from ussd_app.engine.model import DefinitionError, Problem
+from ussd_app.engine.model import DefinitionError
 from ussd_app.publishing import menu_edits, problems
 from ussd_app.publishing import versions as mv
 from ussd_app.publishing.document import NotEditable
@@ -32,7 +32,7 @@ KIND_WORDS = {"menu": N_("a menu (numbered options)"), "message": N_("a message 
 
 def editor_context(version: mv.MenuVersion) -> dict[str, Any]:
     """What every editor page shows around its work: the version, its problems in plain words."""
-    explained = problems.explain([Problem(p["node"], p["message"], p["level"]) for p in version.problem_list])
+    explained = problems.explain(version.checked)
     return {"version": version, "current": mv.current_id(db()), "action": ActionForm(),
             "live": mv.out_of_date(db(), version), "explained": explained,
             "problem_counts": problems.counts(explained), "say": lambda e: e.render(_)}

@@ -29,7 +29,7 @@ from ussd_app.engine.model import DefinitionError
 from ussd_app.publishing import menu_edits, texts
 from ussd_app.publishing import versions as mv
 from ussd_app.publishing.document import NotEditable
-from ussd_app.publishing.lenient import Lenient, load_lenient
+from ussd_app.publishing.lenient import Lenient, load_lenient, marked
 from ussd_app.publishing.simulation import PinNotChecked, SimScreen, Simulation
 from ussd_app.text.phones import InvalidPhone, normalise
 from ussd_app.ussd.runtime import runtime_of
@@ -104,10 +104,10 @@ def simulator() -> ResponseReturnValue:
                                                        request.form.get("do", "dial"),
                                                        request.form.get("key", "").strip()[:40])
     pin_screen = sim.pin_screen() if sim is not None and screen is not None and not screen.end else None
-    marked = screen is not None and lenient is not None and screen.node in lenient.marked
+    on_marked = screen is not None and screen.node in marked(row.checked)
     return render_template("admin/simulator.html", form=form, versions=versions, version=version, row=row,
                            phone=phone_text, screen=screen, history=history, sim_id=sim_id, error=error,
-                           pin_screen=pin_screen, marked=marked)
+                           pin_screen=pin_screen, marked=on_marked)
 
 
 def with_pending(yaml_text: str, form: Mapping[str, str]) -> tuple[str, str]:
@@ -151,8 +151,10 @@ def phone(version_id: int) -> ResponseReturnValue:
     except Exception:  # noqa: BLE001 - a draft's screen that breaks the engine is a message for staff, never a 500
         log.exception("simulating a draft failed")
         return jsonify(error=_("This screen cannot run in the simulation yet: look at its problems.")), 200
-    problems = [p.message for p in lenient.problems if p.node == screen.node]
+    # Unchanged since it was saved: its problems are those the save's check found.
+    found = row.checked if text == row.yaml else lenient.problems
+    problems = [p.message for p in found if p.node == screen.node]
     return jsonify(sim=sim_id, text=screen.text, end=screen.end, pages=screen.pages, page=screen.page,
                    node=screen.node, length=screen.length, budget=screen.budget, encoding=screen.encoding,
-                   effects=screen.effects, marked=screen.node in lenient.marked, problems=problems,
+                   effects=screen.effects, marked=screen.node in marked(found), problems=problems,
                    pin=None if screen.end else sim.pin_screen(), error=error or not_applied)
