@@ -23,6 +23,7 @@ from ussd_app.publishing.versions import MenuVersion
 from ussd_app.text.encoding import measure
 
 CONTACT = "nodes/guest_home/options/3/label"
+pytestmark = pytest.mark.both_databases  # the console on production's database too
 
 
 @pytest.fixture

@@ -128,14 +128,16 @@ def seed(session: Session, path: Path, actions: Actions) -> int:
     if found is not None:
         return found
     text = path.read_text(encoding="utf-8")
-    version = MenuVersion(id=1, yaml=text, state=VersionState.PUBLISHED.value, note=f"seeded from {path.name}",
+    # The database gives the id (1 on a new database): an id given here would leave PostgreSQL's
+    # sequence behind, and the first draft would then be refused as a second version 1.
+    version = MenuVersion(yaml=text, state=VersionState.PUBLISHED.value, note=f"seeded from {path.name}",
                           problems=_as_json(check(text, actions)), created_by="system", published_by="system",
                           published_at=utcnow())
     session.add(version)
     session.flush()
-    session.add(MenuPointer(id=1, version_id=1, changed_by="system"))
+    session.add(MenuPointer(id=1, version_id=version.id, changed_by="system"))
     session.commit()
-    return 1
+    return version.id
 
 
 def new_draft(session: Session, author: str, based_on: int | None = None) -> MenuVersion:
