@@ -16,3 +16,13 @@ TO_LINK_EN = ("+8562055545678", "2004567890", "30051979")  # not linked, civil s
 NO_CONTRIB = "+8562055556789"  # linked, en, no contributions
 ALMOST = "+8562055567890"  # linked, en, voluntary, 179 months, born 1970
 STRANGER = "+8562099990000"  # not in the data set
+
+
+def later(app, minutes: int = 6) -> None:  # type: ignore[no-untyped-def]
+    """The member dials again later: past the window in which a session that stopped mid-way is
+    offered to continue (USSD_RESUME_MINUTES, 5), so the next dial starts at the top."""
+    from datetime import timedelta
+
+    from ussd_app.ussd.runtime import runtime_of
+
+    runtime_of(app).clock.advance(timedelta(minutes=minutes))

@@ -13,6 +13,8 @@ QUEUE = CONFIG["SMS_QUEUE"]
 
 cron.register(jobs.send_reminders, QUEUE, cron=CONFIG["REMINDER_CRON"], job_timeout=3600)
 cron.register(jobs.sweep_outbox, QUEUE, interval=CONFIG["SMS_SWEEP_SECONDS"], job_timeout=300)
+# USSD sessions dropped with no notice from AT: their results by SMS within a minute.
+cron.register(jobs.sweep_drops, QUEUE, interval=CONFIG["USSD_DROP_SWEEP_SECONDS"], job_timeout=120)
 # 17:30 UTC is 00:30 in Vientiane: yesterday's usage figures are final, copy them to the database.
 cron.register(jobs.rollup_usage, QUEUE, cron="30 17 * * *", job_timeout=600)
 # 17:05 UTC is 00:05 in Vientiane: a due day has passed, voluntary members may have fallen behind.

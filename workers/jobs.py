@@ -100,3 +100,14 @@ def dci_sweep(app: Flask | None = None) -> int:
     with app.app_context():
         return dci_tasks.sweep(app)
 
+
+
+def sweep_drops(app: Flask | None = None) -> int:
+    """USSD sessions whose network time is up with no hop and no notice from AT: each counted as a
+    drop once, and the result it stood on sent by SMS (ussd/drops.py). Returns how many."""
+    from ussd_app.ussd import drops
+    from ussd_app.ussd.runtime import runtime_of
+
+    app = app or worker_app()
+    with app.app_context():
+        return drops.sweep(runtime_of(app))

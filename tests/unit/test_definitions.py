@@ -83,7 +83,7 @@ def test_spec_version_is_required_and_not_newer_than_the_engine():
     del raw["spec_version"]
     assert problems_of(raw) == ["'spec_version' is required (an integer)"]
     raw["spec_version"] = 99
-    assert problems_of(raw) == ["spec_version 99 is newer than this engine (1)"]
+    assert problems_of(raw) == ["spec_version 99 is newer than this engine (2)"]
 
 
 def test_every_problem_is_listed_at_once():
@@ -92,11 +92,11 @@ def test_every_problem_is_listed_at_once():
     del raw["nodes"]["link_ssn"]["text"]["en"]
     raw["nodes"]["contributions"]["action"] = "print_money"
     assert problems_of(raw) == [  # each mistake named once, and no knock-on "unreachable" noise
-        "contributions: unknown action 'print_money' (known: application_status, benefit_overview, change_pin, "
-        "check_identity, consent_answer, consent_question, contributions_summary, declared_income, districts, dues, "
-        "dues_sms, eligibility, income_bands, income_change, income_confirm, join_age_check, join_id_check, "
-        "join_start, join_submit, join_summary, link_phone, occupations, provinces, record_viewers, "
-        "sms_eligibility, sms_statement, switch_language, voluntary_scheme_info)",
+        "contributions: unknown action 'print_money' (known: answers_by_sms, application_status, benefit_overview, "
+        "change_pin, check_identity, consent_answer, consent_question, contributions_summary, declared_income, "
+        "districts, dues, dues_sms, eligibility, income_bands, income_change, income_confirm, join_age_check, "
+        "join_id_check, join_start, join_submit, join_summary, link_phone, occupations, provinces, record_viewers, "
+        "set_answers_by_sms, sms_eligibility, sms_statement, switch_language, voluntary_scheme_info)",
         "guest_home: next node 'nowhere' does not exist",
         "link_ssn: text: missing en translation",
     ]

@@ -10,7 +10,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.demo_people import ALMOST, BEHIND, FROZEN_NOW, NO_CONTRIB, PENSIONER, PIN, STRANGER, TO_LINK_EN, TO_LINK_LO
+from tests.demo_people import (
+    ALMOST,
+    BEHIND,
+    FROZEN_NOW,
+    NO_CONTRIB,
+    PENSIONER,
+    PIN,
+    STRANGER,
+    TO_LINK_EN,
+    TO_LINK_LO,
+    later,
+)
 from ussd_app.core.extensions import clients
 from ussd_app.members.models import Member
 from ussd_app.ussd.runtime import runtime_of
@@ -54,9 +65,10 @@ def test_language_switch_is_labelled_in_the_other_language_and_remembered(dial):
     dial(STRANGER).see("1 ເຊື່ອມເບີໂທ")
 
 
-def test_benefits_information_both_languages(dial):
+def test_benefits_information_both_languages(app, dial):
     dial(STRANGER).press("2").see("ສິດປະໂຫຍດ").press("1").see("ບໍານານ: 180 ເດືອນ, ຊາຍ 60 ຍິງ 55 ປີ")
     dial(STRANGER, "5").press("2", "1").see("Old-age pension: 180 months, age 60 men, 55 women")
+    later(app)
     dial(STRANGER).press("2", "2").see("Maternity: 9 months")  # English is remembered
 
 
@@ -258,6 +270,7 @@ def test_many_identity_tries_in_one_hop_block_linking(app, dial):
 def test_right_pin_resets_the_wrong_pin_count(app, dial):
     dial(BEHIND).press("2", "1111", "1112").see("ເຫຼືອ 1 ເທື່ອ")
     dial(BEHIND).press("2", PIN).see("ຈ່າຍແລ້ວ")
+    later(app)
     dial(BEHIND).press("2", "1111").see("ເຫຼືອ 2 ເທື່ອ")
 
 

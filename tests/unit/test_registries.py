@@ -78,6 +78,7 @@ EFFECTS = {
     effects.ApplicationSubmitted("s1", "50000014", "+8562055512345", "lo", "national_id", "123456789012",
                                  "1990-03-25", "F", "Vientiane Capital", "Chanthabouly", "trader", 2_500_000, None),
     effects.IncomeDeclared("1000001", "2027-01", 3_000_000),
+    effects.AnswersBySmsChosen("+8562055512345", False),
 }
 
 

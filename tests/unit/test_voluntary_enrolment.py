@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sms.models import SmsMessage
-from tests.demo_people import BEHIND, PENSIONER, STRANGER
+from tests.demo_people import BEHIND, PENSIONER, STRANGER, later
 from ussd_app.core.extensions import clients
 from ussd_app.enrolment import applications
 from ussd_app.enrolment.models import Application, ApplicationNumber, DeclaredIncome, Payment
@@ -123,9 +123,11 @@ def test_the_income_bands_show_what_each_costs(app, dial):
 
 def test_a_typo_is_asked_again_and_the_age_limits_hold(app, dial):
     dial(STRANGER).press("3", "1", "1", "12ab").see("ໃສ່ແຕ່ຕົວເລກ", "ໃສ່ເລກເອກະສານ")
+    later(app)
     dial(STRANGER).press("3", "1", "1", "1234567890", "25031990", "99").see("ເລືອກບໍ່ຖືກ", "ເພດ")  # no such choice
     for dob, allowed in ((born_aged(15), True), (born_aged(15, days_after_birthday=-1), False),
                          (born_aged(60), True), (born_aged(61), False)):
+        later(app)
         convo = dial(STRANGER).press("3", "1", "1", "1234567890", dob)
         if allowed:
             convo.see("ເພດ")
@@ -218,6 +220,7 @@ def test_a_new_declared_income_applies_from_next_month(app, dial):
     assert f"{third:,} LAK" in sms(app, "income_changed")[0].body
     # November is still due at the old income; the screen shows the change waiting.
     dial(NEW_PHONE).press("1", "4826").see(f"To pay: {rates.contribution_for(first):,} LAK")
+    later(app)
     dial(NEW_PHONE).press("4", "4826").see(f"From 12/2026: {third:,} LAK")
 
 

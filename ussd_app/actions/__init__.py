@@ -3,6 +3,7 @@ menus are loaded with (listed here, explicitly; importing a handler registers no
 
 from ussd_app.actions import (
     contributions,
+    drop_sms,
     dues,
     eligibility,
     enrolment,
@@ -18,6 +19,8 @@ from ussd_app.engine.actions import Actions
 def lsso_actions() -> Actions:
     return Actions([
         contributions.contributions_summary,
+        drop_sms.answers_by_sms,
+        drop_sms.set_answers_by_sms,
         dues.dues,
         dues.dues_sms,
         dues.declared_income,

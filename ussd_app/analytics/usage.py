@@ -21,7 +21,8 @@ from ussd_app.analytics.session_events import UssdSessionEvent
 from ussd_app.core import keys
 from ussd_app.core.database import Base
 
-METRICS = {"reach": "reached", "inputs": "inputs", "invalid": "invalid"}  # Redis field prefix -> column
+# Redis field prefix -> column
+METRICS = {"reach": "reached", "inputs": "inputs", "invalid": "invalid", "dropped": "dropped", "resumed": "resumed"}
 Key = tuple[str, str, str]  # (lang, network, node)
 
 
@@ -39,6 +40,8 @@ class UsageDay(Base):
     reached: Mapped[int] = mapped_column(Integer, default=0)  # sessions that reached the node
     inputs: Mapped[int] = mapped_column(Integer, default=0)  # keys typed at its screen
     invalid: Mapped[int] = mapped_column(Integer, default=0)  # of those, refused
+    dropped: Mapped[int] = mapped_column(Integer, default=0)  # sessions that dropped here (notice or timeout)
+    resumed: Mapped[int] = mapped_column(Integer, default=0)  # of those, taken up again on a redial
 
 
 @dataclass
@@ -48,6 +51,8 @@ class NodeRow:
     ended: int = 0  # sessions AT reported as not successful while they stood here
     inputs: int = 0
     invalid: int = 0
+    dropped: int = 0
+    resumed: int = 0
 
     @property
     def invalid_rate(self) -> float | None:
@@ -61,6 +66,17 @@ class Funnel:
     networks: list[str]
     sources: dict[date, str] = field(default_factory=dict)  # day -> "database" | "redis" | "none"
     daily: dict[date, int] = field(default_factory=dict)  # day -> sessions reaching `daily_node` (the trend)
+    drops: dict[tuple[str, str], Drops] = field(default_factory=dict)  # (node, network) -> its drops
+
+
+@dataclass
+class Drops:
+    dropped: int = 0
+    resumed: int = 0
+
+    @property
+    def resumed_share(self) -> float | None:
+        return self.resumed / self.dropped if self.dropped else None
 
 
 def read_day(client: redis.Redis, day: date) -> dict[Key, dict[str, int]]:
@@ -76,8 +92,8 @@ def rollup(session: Session, client: redis.Redis, day: date) -> int:
     figures = read_day(client, day)
     if not figures:
         return 0
-    rows = [{"day": day, "lang": lang, "network": net, "node": node, "reached": counts.get("reached", 0),
-             "inputs": counts.get("inputs", 0), "invalid": counts.get("invalid", 0)}
+    rows = [{"day": day, "lang": lang, "network": net, "node": node,
+             **{column: counts.get(column, 0) for column in METRICS.values()}}
             for (lang, net, node), counts in figures.items()]
     for attempt in range(2):
         try:
@@ -120,15 +136,15 @@ def funnel(session: Session, client: redis.Redis, start: date, end: date, lang: 
         if key[2] == daily_node and not (lang and key[0] != lang) and not (network and key[1] != network):
             daily[day] += reached
 
-    stored = session.execute(select(UsageDay.day, UsageDay.lang, UsageDay.network, UsageDay.node, UsageDay.reached,
-                                    UsageDay.inputs, UsageDay.invalid).where(UsageDay.day.between(start, end)))
-    for day, row_lang, net, node, reached, inputs, invalid in stored:
+    columns = list(METRICS.values())
+    stored = session.execute(select(UsageDay.day, UsageDay.lang, UsageDay.network, UsageDay.node,
+                                    *(getattr(UsageDay, c) for c in columns)).where(UsageDay.day.between(start, end)))
+    for day, row_lang, net, node, *values in stored:
         sources[day] = "database"
         counts = totals[(row_lang, net, node)]
-        count_day(day, (row_lang, net, node), reached)
-        counts["reached"] += reached
-        counts["inputs"] += inputs
-        counts["invalid"] += invalid
+        count_day(day, (row_lang, net, node), values[0])
+        for column, n in zip(columns, values, strict=True):
+            counts[column] += n or 0
     live = [day for day in days if sources[day] == "none"]
     pipe = client.pipeline(transaction=False)
     for day in live:
@@ -142,6 +158,7 @@ def funnel(session: Session, client: redis.Redis, start: date, end: date, lang: 
     ended = _ended(session, start, end, ZoneInfo(tz))
     seen = set(totals) | set(ended)
     rows = {node: NodeRow(node) for node in order}
+    drops: dict[tuple[str, str], Drops] = {}
     for key in seen:
         if (lang and key[0] != lang) or (network and key[1] != network):
             continue
@@ -150,11 +167,18 @@ def funnel(session: Session, client: redis.Redis, start: date, end: date, lang: 
         row.reached += counts.get("reached", 0)
         row.inputs += counts.get("inputs", 0)
         row.invalid += counts.get("invalid", 0)
+        row.dropped += counts.get("dropped", 0)
+        row.resumed += counts.get("resumed", 0)
         row.ended += ended.get(key, 0)
+        if counts.get("dropped") or counts.get("resumed"):
+            where = drops.setdefault((key[2], key[1]), Drops())
+            where.dropped += counts.get("dropped", 0)
+            where.resumed += counts.get("resumed", 0)
     known = set(order)
     listed = [rows[n] for n in order] + sorted((r for n, r in rows.items() if n not in known), key=lambda r: r.node)
     return Funnel(rows=listed, languages=sorted({k[0] for k in seen if k[0]}),
-                  networks=sorted({k[1] for k in seen if k[1] and k[1] != "-"}), sources=sources, daily=daily)
+                  networks=sorted({k[1] for k in seen if k[1] and k[1] != "-"}), sources=sources, daily=daily,
+                  drops=dict(sorted(drops.items(), key=lambda item: (-item[1].dropped, item[0]))))
 
 
 def _ended(session: Session, start: date, end: date, zone: ZoneInfo) -> dict[Key, int]:

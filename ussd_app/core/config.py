@@ -51,6 +51,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ACCESS_LOG", "-", "Where the web server writes its access log: - (standard output), a file path, or off. "
             "It never holds the query string.", str),
     Setting("USSD_SESSION_TTL", 180, "Seconds a USSD session lives in Redis after its last hop.", int),
+    Setting("USSD_RESUME_MINUTES", 5, "A phone that dials again this soon after a session that dropped mid-way is "
+            "offered to continue it (0: never).", int),
+    Setting("USSD_OPERATOR_TIMEOUT_SECONDS", "*=180", "How long each network lets a USSD session last, by network "
+            "code: '45703=90,*=180' (* for the others). A session with no hop for that long after it began has "
+            "dropped: its result goes by SMS, and the drop is counted.", str),
+    Setting("USSD_DROP_SWEEP_SECONDS", 20, "How often rq cron looks for sessions that dropped without a notice from "
+            "AT (their result SMS goes within this much of the network's time limit).", int),
     Setting("PIN_MAX_TRIES", 3, "Wrong PINs in a row before PIN-protected options lock.", int),
     Setting("PIN_LOCK_MINUTES", 30, "How long PIN-protected options stay locked (doubling for each repeat in 7 days).",
             int),

@@ -90,6 +90,16 @@ class InProcessJobQueue:
     def clear_abandoned(self) -> int:
         return 0  # a thread pool abandons nothing but with the process itself
 
+    def every(self, seconds: float, func: str) -> None:
+        """What rq cron does in production, for the demo: queue `func` every `seconds`, for as
+        long as the process lives."""
+        def tick() -> None:
+            while True:
+                time.sleep(seconds)
+                self.enqueue(func)
+
+        threading.Thread(target=tick, name=f"every-{func}", daemon=True).start()
+
     def enqueue_at(self, when: datetime, func: str, *args: Any) -> None:
         delay = max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
         timer = threading.Timer(delay, self.enqueue, (func, *args))

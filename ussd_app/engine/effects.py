@@ -97,3 +97,11 @@ class IncomeDeclared(Effect):
     member: str
     from_period: str
     income_lak: int
+
+
+@dataclass(frozen=True)
+class AnswersBySmsChosen(Effect):
+    """A phone turned on or off the SMS that brings a result when the session drops on it."""
+
+    phone: str
+    enabled: bool

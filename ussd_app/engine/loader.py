@@ -19,6 +19,24 @@ from ussd_app.engine.validation import validate
 # spec_version N -> function turning an N document into an N+1 document. One per version.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
+# Spec 2: a new session of a phone whose last one dropped asks whether to continue it. The three
+# texts it needs, for definitions written before (versions kept in the database among them).
+RESUME_MESSAGES = {
+    "resume_question": {"lo": "ຄັ້ງກ່ອນສາຍຫຼຸດ", "en": "Your last session was cut off"},
+    "resume_continue": {"lo": "ເຮັດຕໍ່ຈາກບ່ອນທີ່ຄ້າງໄວ້", "en": "Continue where you left off"},
+    "resume_restart": {"lo": "ເລີ່ມໃໝ່", "en": "Start again"},
+}
+
+
+def _to_spec_2(raw: dict[str, Any]) -> dict[str, Any]:
+    messages = raw.get("messages")
+    if isinstance(messages, dict):
+        raw["messages"] = {**{k: dict(v) for k, v in RESUME_MESSAGES.items()}, **messages}
+    return raw
+
+
+MIGRATIONS[1] = _to_spec_2
+
 
 def migrate(raw: dict[str, Any]) -> dict[str, Any]:
     version = raw.get("spec_version")

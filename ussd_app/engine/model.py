@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 Text = dict[str, str]  # language code -> text
 
 LANGUAGES = ("lo", "en")
-SPEC_VERSION = 1
+SPEC_VERSION = 2
 
 
 @dataclass(frozen=True)

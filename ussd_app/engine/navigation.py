@@ -14,6 +14,7 @@ from ussd_app.engine.context import Ctx
 from ussd_app.engine.effects import Effect
 from ussd_app.engine.model import Definition, Node
 from ussd_app.engine.ports import Services
+from ussd_app.engine.redial import CONTINUE, RESTART, continue_at, offer_lines
 from ussd_app.engine.render import Screen, fits_one_page, paginate
 from ussd_app.engine.state import SessionState
 from ussd_app.engine.steps import Goto, Retry, Show, Step
@@ -56,12 +57,17 @@ class Outcome:
 def resume(definition: Definition, state: SessionState, event: Resumption, services: Services) -> Outcome:
     """The screen to show after `event`, with the new state and the effects.
 
-    A state whose `node` is None is a new session: it starts at the definition's start node.
+    A state whose `node` is None is a new session: it starts at the definition's start node, or,
+    with an `offer` (a dropped session of this phone, see redial.py), asks whether to continue it.
     """
     state = state.fresh_copy()
     ctx = Ctx(definition, state, services)
     timed_out = isinstance(event, TimedOut)
-    if state.node is None or timed_out:
+    if timed_out:
+        state.offer = None
+    if state.node is None and state.offer is not None:
+        screen = _show_offer(ctx)
+    elif state.node is None or timed_out:
         notice = ctx.message("timed_out") if timed_out else None
         screen = _move(ctx, Goto(definition.start, notice))
     else:
@@ -86,6 +92,10 @@ def _apply(ctx: Ctx, value: str) -> Screen:
             return _current(ctx)
     if state.ends:
         return _current(ctx)
+    if state.offer is not None and state.node is None:
+        return _answer_offer(ctx, value)
+    if value in (HOME, BACK):
+        state.after_pin = None  # leaving the PIN prompt of a resumed session: it goes where the key says
     if value == HOME:
         state.stack.clear()
         state.data.clear()
@@ -99,6 +109,21 @@ def _apply(ctx: Ctx, value: str) -> Screen:
     assert state.node is not None  # a session past its first hop always shows a node
     node = ctx.definition.nodes[state.node]
     return _move(ctx, node.handle(ctx, value))
+
+
+def _show_offer(ctx: Ctx) -> Screen:
+    state = ctx.state
+    state.lines, state.footer, state.notice, state.page, state.ends = offer_lines(ctx), None, None, 0, False
+    return _current(ctx)
+
+
+def _answer_offer(ctx: Ctx, value: str) -> Screen:
+    if value == CONTINUE:
+        return _move(ctx, Goto(continue_at(ctx.state)), push=False)
+    if value == RESTART:
+        ctx.state.offer = None
+        return _move(ctx, Goto(ctx.definition.start))
+    return _move(ctx, Retry(ctx.message("invalid_choice")))
 
 
 def _move(ctx: Ctx, step: Step, push: bool = True) -> Screen:

@@ -99,6 +99,12 @@ class Sharing(Protocol):
     def viewers(self, ssn: str, days: int) -> list[RecordViewer]: ...  # latest first
 
 
+class PhoneSettings(Protocol):
+    """What a phone chose for itself."""
+
+    def answers_by_sms(self, phone: str) -> bool | None: ...  # None: never chosen (on for a linked phone)
+
+
 @dataclass(frozen=True)
 class Limits:
     pin_max_tries: int = 3

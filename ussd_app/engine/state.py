@@ -27,6 +27,10 @@ class SessionState:
     hops: int = 0
     visited: list[str] = field(default_factory=list)  # nodes reached on the last hop (analytics)
     invalid: int = 0  # inputs rejected on the last hop (analytics)
+    gate: str | None = None  # the PIN prompt (verify) this session last passed: what a resumed session asks again
+    after_pin: list[str] | None = None  # [gate, node]: a resumed session goes on to node once the PIN is right
+    offer: dict[str, Any] | None = None  # an earlier session dropped mid-way, offered to continue (no PIN in it)
+    resumed_from: str | None = None  # the node this session took up from a dropped one (analytics)
 
     def fresh_copy(self) -> SessionState:
         """A copy for the next hop to change: its own containers, and last hop's analytics reset."""

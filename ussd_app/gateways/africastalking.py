@@ -31,8 +31,10 @@ from ussd_app.gateways.webhook_requests import (
     token_refusal,
 )
 from ussd_app.text.phones import InvalidPhone, mask, normalise
+from ussd_app.ussd import drops
 from ussd_app.ussd.hops import Hop, SessionMismatch, run_hop
 from ussd_app.ussd.runtime import Runtime, runtime_of
+from ussd_app.ussd.sessions import StoredSession
 
 log = logging.getLogger(__name__)
 bp = Blueprint("africastalking", __name__)
@@ -169,26 +171,38 @@ def events() -> Response:
     except BadRequest as exc:
         log.warning("unreadable session event: %s", exc)
         return plain("ok")
+    rt = runtime_of()
     try:
-        _record_event(runtime_of(), form)
+        stored = _record_event(rt, form)
     except Exception:  # noqa: BLE001 - analytics must never make AT retry
         log.exception("could not record session event %s", form.get("sessionId", "?")[:MAX_FIELD])
+        stored = None
+    if stored is not None:
+        try:  # a drop: its result by SMS, and a resume on redial; a normal end: neither
+            drops.on_notice(rt, stored.state.session_id, stored.state.phone, form.get("status", ""))
+        except Exception:  # noqa: BLE001 - the timeout sweep will find the session if this failed
+            log.exception("could not settle the end of session %s", stored.state.session_id)
     return plain("ok")
 
 
-def _record_event(rt: Runtime, form: dict[str, str]) -> None:
+def _record_event(rt: Runtime, form: dict[str, str]) -> StoredSession | None:
+    """Keeps AT's notice; returns the session it is about, if we still have it."""
     session_id = form.get("sessionId", "")[:MAX_FIELD]
-    last_node, language = "", ""
+    last_node, language, stored = "", "", None
     try:
-        loaded = rt.sessions.load(session_id, "")
-        if loaded.stored:
-            last_node, language = loaded.stored.state.node or "", loaded.stored.state.lang
+        stored = rt.sessions.load(session_id, "").stored
+        if stored:
+            last_node, language = stored.state.node or "", stored.state.lang
     except Exception:  # noqa: BLE001 - the event is still worth keeping without its node
         log.warning("session %s not readable for its end event", session_id)
     try:
-        phone = mask(normalise(form.get("phoneNumber", ""), rt.region))
+        number = normalise(form.get("phoneNumber", ""), rt.region)
+        phone = mask(number)
     except InvalidPhone:
-        phone = ""
+        number, phone = "", ""
+    if stored is not None and number and stored.state.phone != number:
+        log.warning("end event for session %s names another phone: ignored for the session", session_id)
+        stored = None
     with rt.clients.sessions() as session:
         session.add(UssdSessionEvent(
             session_id=session_id, status=form.get("status", "")[:40], service_code=form.get("serviceCode", "")[:40],
@@ -197,6 +211,7 @@ def _record_event(rt: Runtime, form: dict[str, str]) -> None:
             error_message=form.get("errorMessage", "")[:500], last_node=last_node, language=language,
         ))
         session.commit()
+    return stored
 
 
 def _int(raw: str | None) -> int | None:

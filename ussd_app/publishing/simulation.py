@@ -42,6 +42,7 @@ DESCRIPTIONS: dict[type[fx.Effect], str] = {
     fx.ConsentAnswered: "record the member's answer to a partner scheme",
     fx.ApplicationSubmitted: "save the application for staff to check the documents",
     fx.IncomeDeclared: "record the new declared income, from next month",
+    fx.AnswersBySmsChosen: "remember whether this phone gets a dropped session's result by SMS",
 }
 
 

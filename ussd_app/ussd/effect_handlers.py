@@ -25,6 +25,7 @@ from ussd_app.events.models import EventKind
 from ussd_app.members.repository import SqlMembers
 from ussd_app.text.phones import mask
 from ussd_app.ussd.guards import UssdGuards
+from ussd_app.ussd.phone_settings import choose_answers_by_sms
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,11 @@ def _income(e: fx.IncomeDeclared, s: Sinks) -> None:
     member_id = s.members.member_id(e.member)
     if member_id is not None:
         applications.declare_income(s.session, member_id, e.from_period, e.income_lak, source="ussd")
+
+
+@handles(fx.AnswersBySmsChosen)
+def _answers_by_sms(e: fx.AnswersBySmsChosen, s: Sinks) -> None:
+    choose_answers_by_sms(s.session, e.phone, e.enabled)
 
 
 @handles(fx.PinChanged)

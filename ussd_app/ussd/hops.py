@@ -22,7 +22,9 @@ from ussd_app.engine.state import SessionState
 from ussd_app.enrolment.store import SqlEnrolment
 from ussd_app.members.repository import SqlMembers, view_from_dict, view_to_dict
 from ussd_app.text.phones import mask
+from ussd_app.ussd import drops
 from ussd_app.ussd.effect_handlers import Sinks, apply_effects
+from ussd_app.ussd.phone_settings import SqlPhoneSettings
 from ussd_app.ussd.runtime import Runtime
 from ussd_app.ussd.sessions import Loaded, StoredSession
 
@@ -70,7 +72,8 @@ def _run(rt: Runtime, unit: Unit, hop: Hop, digest: str) -> Screen:
         stored = loaded.stored
         known = stored.extra.get("member") if stored is not None else None
         members = SqlMembers(unit, [view_from_dict(known)] if known else [])
-        services = rt.services(members, SqlSharing(unit, rt.clock), SqlEnrolment(unit, rt.clock, rt.dues))
+        services = rt.services(members, SqlSharing(unit, rt.clock), SqlEnrolment(unit, rt.clock, rt.dues),
+                               SqlPhoneSettings(unit))
         timed_out = loaded.expired(now)
         if stored is not None and stored.state.phone != hop.phone:
             raise SessionMismatch("sessionId belongs to another phone number")
@@ -86,17 +89,21 @@ def _run(rt: Runtime, unit: Unit, hop: Hop, digest: str) -> Screen:
             known_history = rt.digest(hop.inputs[:consumed]) == stored.history_digest
             event = Typed(*hop.inputs[consumed:]) if known_history else Typed(*hop.inputs[-1:])
         else:
-            stored = StoredSession(_new_state(rt, hop, loaded, members))
+            stored = StoredSession(_new_state(rt, hop, loaded, members, now, offered=not timed_out),
+                                   extra={"started": now})
             event = TimedOut() if timed_out else Typed(*hop.inputs)
         definition = rt.menus.get(stored.state.menu_version) or rt.menus.current()
-        shown_before = stored.state.node
+        shown_before, offered = stored.state.node, stored.state.offer is not None
         outcome = resume(definition, stored.state, event, services)
         stored.state = outcome.state
         stored.history_digest, stored.consumed = digest, len(hop.inputs)
         _keep_member(stored, members, outcome.effects)
         stored.reply, stored.reply_end = outcome.screen.text, outcome.screen.end
-        usage = _usage(rt, stored, shown_before, len(event.keys) if isinstance(event, Typed) else 0, hop.network)
-        if rt.sessions.save(stored, loaded.rev, now, usage, digest):
+        usage = _usage(rt, stored, shown_before, len(event.keys) if isinstance(event, Typed) else 0, hop.network,
+                       resumed=offered and stored.state.offer is None)
+        over_at = rt.drops.over_at(stored.extra.get("started", now), now, hop.network, rt.sessions.ttl)
+        if rt.sessions.save(stored, loaded.rev, now, usage, digest, over_at=over_at,
+                            remember_for=rt.drops.resume_seconds):
             break
         unit.rollback()  # another hop of this session won the race: read again, decide again
     else:
@@ -143,9 +150,10 @@ def _keep_member(stored: StoredSession, members: SqlMembers, effects: list[Effec
 
 
 def _usage(rt: Runtime, stored: StoredSession, shown_before: str | None, typed: int,
-           network: str) -> tuple[str, dict[str, int]]:
-    """This hop's part of the day's figures: nodes this session reaches for the first time, and
-    the keys typed (and refused) at the screen that was showing."""
+           network: str, resumed: bool = False) -> tuple[str, dict[str, int]]:
+    """This hop's part of the day's figures: nodes this session reaches for the first time, the
+    keys typed (and refused) at the screen that was showing, and a dropped session taken up again
+    (counted at the screen it dropped on)."""
     state = stored.state
     lang, net = state.lang, network or "-"
     seen = set(stored.extra.get("seen", []))
@@ -155,6 +163,8 @@ def _usage(rt: Runtime, stored: StoredSession, shown_before: str | None, typed: 
             counts[f"reach|{lang}|{net}|{node}"] = 1
             seen.add(node)
     stored.extra["seen"] = sorted(seen)
+    if resumed and state.resumed_from:
+        counts[f"resumed|{lang}|{net}|{state.resumed_from}"] = 1
     if shown_before and typed:
         counts[f"inputs|{lang}|{net}|{shown_before}"] = typed
         if state.invalid:
@@ -162,12 +172,17 @@ def _usage(rt: Runtime, stored: StoredSession, shown_before: str | None, typed: 
     return rt.clock.today().isoformat(), counts
 
 
-def _new_state(rt: Runtime, hop: Hop, loaded: Loaded, members: SqlMembers) -> SessionState:
+def _new_state(rt: Runtime, hop: Hop, loaded: Loaded, members: SqlMembers, now: float,
+               offered: bool) -> SessionState:
+    """A new session's state. A plain dial soon after this phone's session dropped mid-way is
+    offered to continue that one, in that one's language (a dial with keys goes where they say)."""
     definition = rt.menus.current(loaded.menu_version)
     member = members.linked_to_phone(hop.phone)
-    lang = member.language if member else loaded.guest_language
+    earlier = drops.offer(rt, hop.phone, hop.session_id, loaded.earlier, now, definition) \
+        if offered and not hop.inputs else None
+    lang = earlier["lang"] if earlier else member.language if member else loaded.guest_language
     if lang not in definition.languages:
         lang = definition.default_language
     return SessionState(session_id=hop.session_id, phone=hop.phone, menu_version=definition.version, lang=lang,
                         network=hop.network, service_code=hop.service_code,
-                        member=member.ssn if member else None)
+                        member=member.ssn if member else None, offer=earlier)

@@ -18,11 +18,12 @@ from ussd_app.benefits import Rules, load_rules
 from ussd_app.core.clock import SystemClock
 from ussd_app.core.extensions import Clients
 from ussd_app.engine.actions import Actions
-from ussd_app.engine.ports import Clock, Guards, Limits, Members, Pins, Services, Sharing
+from ussd_app.engine.ports import Clock, Guards, Limits, Members, PhoneSettings, Pins, Services, Sharing
 from ussd_app.enrolment.port import Enrolment
 from ussd_app.enrolment.store import DuesPolicy
 from ussd_app.members.pins import PinHasher
 from ussd_app.publishing.menu_store import MenuStore
+from ussd_app.ussd.drops import DropPolicy
 from ussd_app.ussd.guards import RedisGuard, UssdGuards, ussd_policies
 from ussd_app.ussd.sessions import SessionStore
 
@@ -47,15 +48,17 @@ class Runtime:
     limits: Limits
     guards: UssdGuards
     sms: SmsServices
+    drops: DropPolicy  # the resume window and the networks' time limits
     history_key: bytes  # keys the digest of a session's inputs (they may hold a PIN)
     region: str  # how phone numbers without a country code are read
     config: Mapping[str, Any]  # the settings it was built from (read by the edges, not by hops)
 
-    def services(self, members: Members, sharing: Sharing, enrolment: Enrolment, *, guards: Guards | None = None,
-                 pins: Pins | None = None) -> Services:
+    def services(self, members: Members, sharing: Sharing, enrolment: Enrolment, settings: PhoneSettings, *,
+                 guards: Guards | None = None, pins: Pins | None = None) -> Services:
         """The engine's ports for one hop (or one simulated hop, with its own guards and pins)."""
         return Services(members=members, pins=pins or self.pins, guards=guards or self.guards, clock=self.clock,
-                        limits=self.limits, extra={"rules": self.rules, "sharing": sharing, "enrolment": enrolment})
+                        limits=self.limits, extra={"rules": self.rules, "sharing": sharing, "enrolment": enrolment,
+                                                   "phone_settings": settings})
 
     def warm_up(self) -> None:
         """What the first hops of a new process would otherwise wait for: the live menu parsed and
@@ -104,6 +107,7 @@ def build_runtime(cfg: Mapping[str, Any], clients: Clients, menus: MenuStore, sm
         guards=UssdGuards(pin=RedisGuard(clients.redis, pin_policy, now),
                           link=RedisGuard(clients.redis, link_policy, now)),
         sms=sms,
+        drops=DropPolicy.from_config(cfg),
         history_key=hmac.new(cfg["SECRET_KEY"].encode(), b"ussd-history", hashlib.sha256).digest(),
         region=cfg["DEFAULT_REGION"],
         config=cfg,

@@ -66,7 +66,8 @@ def analytics() -> ResponseReturnValue:
     live = [day for day, source in figures.sources.items() if source == "redis"]
     stored = [day for day, source in figures.sources.items() if source == "database"]
     networks = sorted({*figures.networks, *([network] if network else [])})
-    network_names = {code: network_name(code) for code in networks}
+    network_names = {code: network_name(code) for code in {*networks, *(net for _node, net in figures.drops)}
+                     if code != "-"}
     if lang or network:  # the enrolment line is over the period only: the applications have no network
         figures_all = usage_stats.funnel(db(), redis_client(), start, end, order=[JOIN_NODE],
                                          tz=current_app.config["TIMEZONE"])

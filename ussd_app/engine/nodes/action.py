@@ -7,6 +7,7 @@
     end: false                # the result screen ends the session
     next: node                # without text: where to go
     outcomes: {locked: node, mismatch: {to: node, notice: {lo: ..., en: ...}}}
+    if_dropped: sms_statement  # a result screen: the action whose SMS carries it if the session drops here
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ class ActionNode(Node):
     end: bool = False
     next: str | None = None
     outcomes: dict[str, Branch] = field(default_factory=dict)
+    if_dropped: str = ""
     spec: ActionSpec | None = field(default=None, compare=False, repr=False)  # set by resolve()
+    dropped_spec: ActionSpec | None = field(default=None, compare=False, repr=False)
 
     @property
     def WAITS(self) -> bool:  # type: ignore[override]
@@ -46,7 +49,7 @@ class ActionNode(Node):
 
     @classmethod
     def parse(cls, node_id: str, raw: dict[str, Any]) -> ActionNode:
-        f.only(raw, {"action", "args", "options", "end", "next", "outcomes"})
+        f.only(raw, {"action", "args", "options", "end", "next", "outcomes", "if_dropped"})
         name = raw.get("action")
         if not isinstance(name, str):
             raise ValueError("'action' must name a registered handler")
@@ -73,6 +76,7 @@ class ActionNode(Node):
             end=bool(raw.get("end", False)),
             next=f.node_ref(raw, "next", required=False),
             outcomes=outcomes,
+            if_dropped=str(raw.get("if_dropped") or ""),
         )
         if node.options and node.text is None:
             raise ValueError("options need a text to show them with")
@@ -91,7 +95,14 @@ class ActionNode(Node):
             missing = spec.outcomes - set(self.outcomes)
             if missing:
                 raise ValueError(f"outcome(s) {', '.join(sorted(missing))} lead nowhere: add text, next or outcomes")
-        return replace(self, spec=spec)
+        dropped = None
+        if self.if_dropped:
+            dropped = actions.get(self.if_dropped)
+            if dropped is None:
+                raise ValueError(f"if_dropped: unknown action {self.if_dropped!r}")
+            if self.text is None or self.end:
+                raise ValueError("if_dropped belongs on a result screen that waits (text, no end)")
+        return replace(self, spec=spec, dropped_spec=dropped)
 
     def enter(self, ctx: Ctx) -> Step:
         assert self.spec is not None, "an action node is resolved when its definition is loaded"

@@ -71,7 +71,7 @@ class PinNode(Node):
             if member is None:
                 return Show([ctx.message("not_linked")], end=True)
             if ctx.state.authenticated:
-                return Goto(self.next)
+                return self._passed(ctx)
             if member.pin_locked_until is not None and member.pin_locked_until > ctx.now:
                 return Show([_locked_text(ctx, member.pin_locked_until)], end=True)
         return Show([ctx.text(self.text)])
@@ -100,7 +100,7 @@ class PinNode(Node):
             return Show([_locked_text(ctx, ctx.now + timedelta(seconds=attempt.lock_seconds))], end=True)
         if right:
             ctx.state.authenticated = True
-            return Goto(self.next)
+            return self._passed(ctx)
         if attempt.tries_left > 0:
             return Retry(ctx.message("pin_wrong", tries_left=attempt.tries_left))
         # This failure used up the last try; only one try of all those racing can be the last.
@@ -109,6 +109,14 @@ class PinNode(Node):
         ctx.effects.append(SmsRequested("pin_locked", ctx.state.phone, member.ssn, ctx.lang,
                                         {"wait": Wait(attempt.lock_seconds), "minutes": attempt.lock_seconds // 60}))
         return Show([_locked_text(ctx, until)], end=True)
+
+    def _passed(self, ctx: Ctx) -> Step:
+        """On past the PIN: to `next`, or, in a session taken up after a drop, to where it stood."""
+        state = ctx.state
+        state.gate = self.id
+        resumed = state.after_pin
+        state.after_pin = None
+        return Goto(resumed[1] if resumed and resumed[0] == self.id else self.next)
 
     def _choose(self, ctx: Ctx, pin: str) -> Step:
         if is_trivial(pin, _birth_year(ctx)):
