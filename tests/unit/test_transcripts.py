@@ -26,6 +26,8 @@ NEW_PHONE = "+8562099912345"  # not in the demo data: joins the voluntary scheme
 # occupation, income band, no name; the summary takes three pages in Lao and one in English.
 _JOIN = ("3", "1", "1", "123456789012", "25031990", "1", "13", "1", "2", "1", "1")
 
+REDIAL = "(dial again)"  # the network dropped the session: the member dials again, a new session
+
 # name -> (phone, keys pressed after the dial, or keys by language); each is run in Lao and in English.
 JOURNEYS: dict[str, tuple[str, tuple[str, ...] | dict[str, tuple[str, ...]]]] = {
     "public_menu_and_benefits": (STRANGER, ("2", "1", "0", "3")),
@@ -41,6 +43,14 @@ JOURNEYS: dict[str, tuple[str, tuple[str, ...] | dict[str, tuple[str, ...]]]] = 
     "change_pin": (PENSIONER, ("3", PIN, "6048", "6048")),
     "wrong_pin_three_times": (BEHIND, ("1", "1111", "1112", "1113")),
     "data_sharing": (PENSIONER, ("6", PIN, "1", "0", "2", "1", "1")),
+    # Dropped while repeating the new PIN: the redial offers to continue; the PIN is chosen again.
+    "link_resumed_after_a_drop": (TO_LINK_LO[0], ("1", TO_LINK_LO[1], TO_LINK_LO[2], "4826", REDIAL, "1", "4826",
+                                                  "4826")),
+    # Dropped on the contributions screen (its SMS goes, see test_dropped_sessions): the PIN again, then the result.
+    "contributions_resumed_after_a_drop": (PENSIONER, ("1", PIN, REDIAL, "1", PIN)),
+    # Dropped mid-way through joining: everything typed but the last answer is kept.
+    "join_resumed_after_a_drop": (NEW_PHONE, ("3", "1", "1", "123456789012", "25031990", "1", REDIAL, "1", "13", "1",
+                                              "2")),
 }
 
 
@@ -64,7 +74,13 @@ def transcript(client, name: str, lang: str) -> str:  # type: ignore[no-untyped-
         convo = ussd(client).dial(phone, session_id=f"golden-{name}-{lang}-1")
     lines = [f"# {name} ({lang}), dialled from {phone[:7]}…{phone[-2:]}", "", f"> dial {convo.service_code}"]
     lines += _screen(convo)
+    redials = 0
     for key in keys:
+        if key == REDIAL:
+            redials += 1
+            convo = ussd(client).dial(phone, session_id=f"golden-{name}-{lang}-r{redials}")
+            lines += [f"> {REDIAL}"] + _screen(convo)
+            continue
         pin = len(key) == 4 and key.isdigit() and "PIN" in convo.screen
         shown = "••••" if pin else key  # PINs appear nowhere, fixtures included
         convo.press(key)
