@@ -27,6 +27,11 @@ class Workers:
     def start_scheduler(self) -> subprocess.Popen:
         return self._spawn([sys.executable, "-m", "workers.scheduler", "--url", self.env["REDIS_URL"]])
 
+    def start_cron(self) -> subprocess.Popen:
+        """Production's `rq cron` with the app's schedule (deploy/systemd/lsso-cron.service)."""
+        return self._spawn([str(BIN / "rq"), "cron", "workers.cron_config", "--url", self.env["REDIS_URL"],
+                            "--logging-level", "warning"])
+
     def _spawn(self, command: list[str]) -> subprocess.Popen:
         proc = subprocess.Popen(command, cwd=ROOT, env={**self.env, "LOG_LEVEL": "WARNING"},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
