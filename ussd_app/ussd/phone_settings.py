@@ -37,7 +37,7 @@ def choose_answers_by_sms(session: Session, phone: str, enabled: bool) -> None:
     """Insert or update, in the caller's transaction (a race of two inserts: the second updates)."""
     change = update(PhoneSetting).where(PhoneSetting.phone == phone).values(answers_by_sms=enabled,
                                                                             updated_at=utcnow())
-    if session.execute(change).rowcount:
+    if session.execute(change).rowcount:  # type: ignore[attr-defined]
         return
     try:
         with session.begin_nested():

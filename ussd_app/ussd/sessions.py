@@ -97,8 +97,9 @@ class StoredSession:
     def from_json(cls, raw: str | bytes) -> StoredSession:
         data = orjson.loads(raw)
         return cls(state=SessionState.from_dict(data["state"]), expires_at=data["expires_at"],
-                   saved_at=data.get("saved_at", 0.0), history_digest=data["history_digest"], consumed=data["consumed"], reply=data["reply"],
-                   reply_end=data["reply_end"], extra=data.get("extra") or {})
+                   saved_at=data.get("saved_at", 0.0), history_digest=data["history_digest"],
+                   consumed=data["consumed"], reply=data["reply"], reply_end=data["reply_end"],
+                   extra=data.get("extra") or {})
 
 
 @dataclass
@@ -176,8 +177,8 @@ class SessionStore:
 
     def drops_due(self, now: float, limit: int = 500) -> list[str]:
         """Watched sessions that are surely over by `now`: no hop came back in time."""
-        found = self.redis.zrangebyscore(keys.DROP_WATCH, "-inf", now, start=0, num=limit)
-        return [raw.decode() if isinstance(raw, bytes) else raw for raw in found]
+        found: list[bytes] = self.redis.zrangebyscore(keys.DROP_WATCH, "-inf", now, start=0, num=limit)  # type: ignore[assignment]
+        return [raw.decode() for raw in found]
 
     def ended_well(self, session_id: str, phone: str) -> None:
         """AT says the session ended normally: nothing to offer again, nothing to send."""
