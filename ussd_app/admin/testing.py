@@ -7,21 +7,17 @@ from ussd_app.admin.drafts import tests_of
 from ussd_app.admin.models import ConversationTest
 from ussd_app.core.database import utcnow
 from ussd_app.core.extensions import Unit
-from ussd_app.dci.member_sharing import SqlSharing
 from ussd_app.engine.model import Definition, DefinitionError
 from ussd_app.engine.ports import Services
-from ussd_app.enrolment.store import SqlEnrolment
 from ussd_app.members.repository import SqlMembers
 from ussd_app.publishing import conversation_tests
 from ussd_app.ussd.guards import memory_guards
-from ussd_app.ussd.phone_settings import SqlPhoneSettings
 from ussd_app.ussd.runtime import Runtime
 
 
 def simulation_services(rt: Runtime, unit: Unit) -> Services:
     """Real members, read-only; guards in memory, never the real counters."""
-    return rt.services(SqlMembers(unit), SqlSharing(unit, rt.clock), SqlEnrolment(unit, rt.clock, rt.dues),
-                       SqlPhoneSettings(unit), guards=memory_guards(rt.limits))
+    return rt.services_on(unit, SqlMembers(unit), guards=memory_guards(rt.limits))
 
 
 def definition_of(rt: Runtime, yaml_text: str, version: str) -> Definition | None:

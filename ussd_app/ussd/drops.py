@@ -23,13 +23,10 @@ from sms import outbox
 from ussd_app.actions.drop_sms import answers_by_sms_on
 from ussd_app.core import keys
 from ussd_app.core.extensions import Unit
-from ussd_app.dci.member_sharing import SqlSharing
 from ussd_app.engine.redial import resume_point, sms_if_dropped
 from ussd_app.engine.state import SessionState
-from ussd_app.enrolment.store import SqlEnrolment
 from ussd_app.members.repository import SqlMembers
 from ussd_app.text.phones import mask
-from ussd_app.ussd.phone_settings import SqlPhoneSettings
 from ussd_app.ussd.sessions import STATS_DAYS, StoredSession
 
 if TYPE_CHECKING:
@@ -126,8 +123,7 @@ def settle(rt: Runtime, session_id: str, cause: str) -> bool:
 def _send_result(rt: Runtime, unit: Unit, state: SessionState) -> str:
     definition = rt.menus.get(state.menu_version) or rt.menus.current()
     members = SqlMembers(unit)
-    services = rt.services(members, SqlSharing(unit, rt.clock), SqlEnrolment(unit, rt.clock, rt.dues),
-                           SqlPhoneSettings(unit))
+    services = rt.services_on(unit, members)
     requests = sms_if_dropped(definition, state, services)
     if not requests:
         return ""

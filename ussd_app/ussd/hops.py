@@ -14,17 +14,14 @@ import time
 from dataclasses import dataclass
 
 from ussd_app.core.extensions import Unit
-from ussd_app.dci.member_sharing import SqlSharing
 from ussd_app.engine import Resumption, TimedOut, Typed, resume
 from ussd_app.engine.effects import Effect
 from ussd_app.engine.render import Screen
 from ussd_app.engine.state import SessionState
-from ussd_app.enrolment.store import SqlEnrolment
 from ussd_app.members.repository import SqlMembers, view_from_dict, view_to_dict
 from ussd_app.text.phones import mask
 from ussd_app.ussd import drops
 from ussd_app.ussd.effect_handlers import Sinks, apply_effects
-from ussd_app.ussd.phone_settings import SqlPhoneSettings
 from ussd_app.ussd.runtime import Runtime
 from ussd_app.ussd.sessions import Loaded, StoredSession
 
@@ -72,8 +69,7 @@ def _run(rt: Runtime, unit: Unit, hop: Hop, digest: str) -> Screen:
         stored = loaded.stored
         known = stored.extra.get("member") if stored is not None else None
         members = SqlMembers(unit, [view_from_dict(known)] if known else [])
-        services = rt.services(members, SqlSharing(unit, rt.clock), SqlEnrolment(unit, rt.clock, rt.dues),
-                               SqlPhoneSettings(unit))
+        services = rt.services_on(unit, members)
         timed_out = loaded.expired(now)
         if stored is not None and stored.state.phone != hop.phone:
             raise SessionMismatch("sessionId belongs to another phone number")

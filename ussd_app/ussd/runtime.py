@@ -16,15 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 from ussd_app.benefits import Rules, load_rules
 from ussd_app.core.clock import SystemClock
-from ussd_app.core.extensions import Clients
+from ussd_app.core.extensions import Clients, Unit
+from ussd_app.dci.member_sharing import SqlSharing
 from ussd_app.engine.actions import Actions
 from ussd_app.engine.ports import Clock, Guards, Limits, Members, PhoneSettings, Pins, Services, Sharing
 from ussd_app.enrolment.port import Enrolment
-from ussd_app.enrolment.store import DuesPolicy
+from ussd_app.enrolment.store import DuesPolicy, SqlEnrolment
 from ussd_app.members.pins import PinHasher
 from ussd_app.publishing.menu_store import MenuStore
 from ussd_app.ussd.drops import DropPolicy
 from ussd_app.ussd.guards import RedisGuard, UssdGuards, ussd_policies
+from ussd_app.ussd.phone_settings import SqlPhoneSettings
 from ussd_app.ussd.sessions import SessionStore
 
 if TYPE_CHECKING:
@@ -59,6 +61,11 @@ class Runtime:
         return Services(members=members, pins=pins or self.pins, guards=guards or self.guards, clock=self.clock,
                         limits=self.limits, extra={"rules": self.rules, "sharing": sharing, "enrolment": enrolment,
                                                    "phone_settings": settings})
+
+    def services_on(self, unit: Unit, members: Members, *, guards: Guards | None = None) -> Services:
+        """The engine's ports read from the database through `unit` (a hop, a drop, the console)."""
+        return self.services(members, SqlSharing(unit, self.clock), SqlEnrolment(unit, self.clock, self.dues),
+                             SqlPhoneSettings(unit), guards=guards)
 
     def warm_up(self) -> None:
         """What the first hops of a new process would otherwise wait for: the live menu parsed and
