@@ -291,3 +291,14 @@ def _cells(row: str) -> dict[str, str]:
         name, rest = part.split('"', 1)
         out[name] = rest.split(">", 1)[1].split("<", 1)[0].strip()
     return out
+
+
+def test_the_sweep_takes_every_due_session_in_batches(app, client):
+    phones = [f"+85620777{n:05d}" for n in range(7)]
+    for n, phone in enumerate(phones):
+        ussd(client).dial(phone, session_id=f"many-{n}").press("2")  # strangers on the benefits menu
+    move(app, minutes=4)
+    with app.app_context():
+        assert drops.sweep(runtime_of(app), batch=3) == 7  # three batches: 3, 3 and 1
+        assert drops.sweep(runtime_of(app), batch=3) == 0
+    assert clients(app).redis.zcard(keys.DROP_WATCH) == 0

@@ -91,11 +91,17 @@ def on_notice(rt: Runtime, session_id: str, phone: str, status: str) -> None:
         settle(rt, session_id, f"AT: {status}")
 
 
-def sweep(rt: Runtime, limit: int = 500) -> int:
-    """Sessions whose time is up with no hop and no notice: settled as dropped. Returns how many."""
+def sweep(rt: Runtime, batch: int = 500, batches: int = 20) -> int:
+    """Sessions whose time is up with no hop and no notice: settled as dropped. Returns how many.
+
+    In batches, until none is due (or `batches` of them: the next run goes on)."""
     settled = 0
-    for session_id in rt.sessions.drops_due(rt.clock.now().timestamp(), limit):
-        settled += settle(rt, session_id, "timed out")
+    for _ in range(batches):
+        due = rt.sessions.drops_due(rt.clock.now().timestamp(), batch)
+        for session_id in due:
+            settled += settle(rt, session_id, "timed out")
+        if len(due) < batch:
+            break
     return settled
 
 
