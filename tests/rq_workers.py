@@ -1,5 +1,6 @@
 """RQ processes for integration tests, started as production starts them (deploy/systemd): plain
-`rq worker` processes and one scheduler of its own (workers/scheduler.py), each in a process
+workers (workers/worker.py), one scheduler of its own (workers/scheduler.py) and cron
+(workers/cron.py), all following a Redis failover, each in a process
 group of its own, and every group ended at the end, checked."""
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 
 
 class Workers:
@@ -21,16 +21,14 @@ class Workers:
         self.procs: list[subprocess.Popen] = []
 
     def start(self) -> subprocess.Popen:
-        return self._spawn([str(BIN / "rq"), "worker", "sms", "--worker-class", "rq.worker.SimpleWorker",
-                            "--worker-ttl", "30", "--url", self.env["REDIS_URL"], "--logging_level", "WARNING"])
+        return self._spawn([sys.executable, "-m", "workers.worker", "sms"])
 
     def start_scheduler(self) -> subprocess.Popen:
-        return self._spawn([sys.executable, "-m", "workers.scheduler", "--url", self.env["REDIS_URL"]])
+        return self._spawn([sys.executable, "-m", "workers.scheduler"])
 
     def start_cron(self) -> subprocess.Popen:
-        """Production's `rq cron` with the app's schedule (deploy/systemd/lsso-cron.service)."""
-        return self._spawn([str(BIN / "rq"), "cron", "workers.cron_config", "--url", self.env["REDIS_URL"],
-                            "--logging-level", "warning"])
+        """Production's cron with the app's schedule (deploy/systemd/lsso-cron.service)."""
+        return self._spawn([sys.executable, "-m", "workers.cron"])
 
     def _spawn(self, command: list[str]) -> subprocess.Popen:
         proc = subprocess.Popen(command, cwd=ROOT, env={**self.env, "LOG_LEVEL": "WARNING"},

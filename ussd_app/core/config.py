@@ -31,6 +31,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", "", "Signs cookies and keys replay digests; required, same in every process."),
     Setting("PIN_PEPPER", "", "Server-side secret mixed into every PIN hash; required; never change it casually."),
     Setting("REDIS_URL", "", "Redis for sessions, counters and queues; unset = in-process fakeredis (demo only)."),
+    Setting("REDIS_SENTINELS", "", "Redis through Sentinel instead: host:port,host:port,… of the Sentinels (with "
+            "REDIS_SENTINEL_MASTER); every client follows the primary they name, after a failover too. REDIS_URL's "
+            "database number (/N), password and user still apply.", str),
+    Setting("REDIS_SENTINEL_MASTER", "lsso", "The name the Sentinels monitor the primary under.", str),
     Setting(
         "DATABASE_URL",
         f"sqlite:///{ROOT / 'var' / 'lsso.db'}",

@@ -17,7 +17,9 @@ from typing import Any
 import redis
 from flask import Flask, current_app, g
 from redis.backoff import NoBackoff
+from redis.connection import parse_url
 from redis.retry import Retry
+from redis.sentinel import Sentinel
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +28,7 @@ from ussd_app.core import db_limits
 from ussd_app.core.breaker import Breaker
 from ussd_app.core.db_limits import DbLimits
 from ussd_app.core.job_queue import InProcessJobQueue, JobQueue, RQJobQueue
-from ussd_app.core.redis_breaker import BreakerConnection
+from ussd_app.core.redis_breaker import BreakerConnection, BreakerSentinelConnection
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +98,12 @@ class Unit:
         self.close()
 
 
-def build_redis(url: str, timeout: float, breaker: Breaker | None = None) -> tuple[redis.Redis, bool]:
-    """A real Redis client for `url`, or an in-process fakeredis when `url` is empty."""
+def build_redis(url: str, timeout: float, breaker: Breaker | None = None, sentinels: str = "",
+                master: str = "lsso") -> tuple[redis.Redis, bool]:
+    """A real Redis client for `url` (or through the Sentinels, to the primary they name), or an
+    in-process fakeredis when neither is given."""
+    if sentinels:
+        return _through_sentinels(sentinels, master, url, timeout, breaker), False
     if not url:
         import fakeredis
 
@@ -109,17 +115,67 @@ def build_redis(url: str, timeout: float, breaker: Breaker | None = None) -> tup
     extra: dict[str, Any] = {}
     if breaker is not None and url.startswith("redis://"):
         extra = {"connection_class": BreakerConnection, "breaker": breaker}
-    client = redis.Redis.from_url(
-        url,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        health_check_interval=30,
-        # One immediate reconnect (a pooled connection may predate a Redis restart), no retry on a
-        # timeout: a member waiting on a hung Redis must get the fault reply within a second.
-        retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
-        **extra,
-    )
+    client = redis.Redis.from_url(url, **_bounds(timeout), **extra)
     return client, False
+
+
+def redis_from_config(cfg: Mapping[str, Any], breaker: Breaker | None = None) -> tuple[redis.Redis, bool]:
+    """The Redis client the settings name (REDIS_SENTINELS, else REDIS_URL)."""
+    return build_redis(cfg["REDIS_URL"], cfg["REDIS_TIMEOUT_SECONDS"], breaker, cfg["REDIS_SENTINELS"],
+                       cfg["REDIS_SENTINEL_MASTER"])
+
+
+def rq_connection_settings(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """What RQ's commands read from a settings module (`-c workers.rq_settings`) to connect as the
+    app does: SENTINEL (RQ's own form) or REDIS_URL."""
+    if not cfg["REDIS_SENTINELS"]:
+        return {"REDIS_URL": cfg["REDIS_URL"]}
+    given = parse_url(cfg["REDIS_URL"]) if cfg["REDIS_URL"] else {}  # type: ignore[no-untyped-call]
+    timeout = cfg["REDIS_TIMEOUT_SECONDS"]
+    return {"SENTINEL": {
+        "INSTANCES": sentinel_addresses(cfg["REDIS_SENTINELS"]), "MASTER_NAME": cfg["REDIS_SENTINEL_MASTER"],
+        "DB": given.get("db", 0), "USERNAME": given.get("username"), "PASSWORD": given.get("password"),
+        # RQ's worker blocks on the queue for longer than a hop's bound: its commands get seconds.
+        "SOCKET_TIMEOUT": max(timeout, 5.0), "SENTINEL_KWARGS": {"socket_timeout": timeout,
+                                                               "socket_connect_timeout": timeout}}}
+
+
+def _bounds(timeout: float) -> dict[str, Any]:
+    return {
+        "socket_timeout": timeout,
+        "socket_connect_timeout": timeout,
+        "health_check_interval": 30,
+        # One immediate reconnect (a pooled connection may predate a Redis restart or a failover),
+        # no retry on a timeout: a member waiting on a hung Redis must get the fault reply within a second.
+        "retry": Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+    }
+
+
+def sentinel_addresses(sentinels: str) -> list[tuple[str, int]]:
+    """'host:port,host:port' -> [(host, port), …]; refuses anything else, naming it."""
+    found = []
+    for part in (p.strip() for p in sentinels.split(",")):
+        host, sep, port = part.rpartition(":")
+        if not part:
+            continue
+        if not sep or not host or not port.isdigit():
+            raise ValueError(f"REDIS_SENTINELS: {part!r} is not host:port")
+        found.append((host.strip("[]"), int(port)))
+    if not found:
+        raise ValueError("REDIS_SENTINELS names no Sentinel")
+    return found
+
+
+def _through_sentinels(sentinels: str, master: str, url: str, timeout: float, breaker: Breaker | None) -> redis.Redis:
+    """A client of the primary the Sentinels name. Its pool asks them again whenever a connection
+    to the primary fails, so after a failover it follows the new primary without a restart."""
+    given = parse_url(url) if url else {}  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
+    options = {k: v for k, v in given.items() if k in ("db", "username", "password")}
+    sentinel = Sentinel(sentinel_addresses(sentinels), sentinel_kwargs={"socket_timeout": timeout,
+                                                                        "socket_connect_timeout": timeout})
+    extra: dict[str, Any] = {"connection_class": BreakerSentinelConnection, "breaker": breaker} if breaker else {}
+    client: redis.Redis = sentinel.master_for(master, **_bounds(timeout), **options, **extra)
+    return client
 
 
 def build_engine(url: str, limits: DbLimits | None = None, breaker: Breaker | None = None,
@@ -169,7 +225,7 @@ def db_limits_of(cfg: Mapping[str, Any], role: str = "web") -> DbLimits:
 
 def init_app(app: Flask, role: str = "web") -> Clients:
     cfg = app.config
-    client, fake = build_redis(cfg["REDIS_URL"], cfg["REDIS_TIMEOUT_SECONDS"], Breaker("redis", BREAKER_SECONDS))
+    client, fake = redis_from_config(cfg, Breaker("redis", BREAKER_SECONDS))
     limits, breaker = db_limits_of(cfg, role), Breaker("database", BREAKER_SECONDS)
     engine = build_engine(cfg["DATABASE_URL"], limits, breaker)
     queue: JobQueue = InProcessJobQueue(app) if fake else RQJobQueue(cfg["SMS_QUEUE"], client, cfg["SMS_JOB_TIMEOUT"])

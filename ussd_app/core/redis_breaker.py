@@ -1,4 +1,6 @@
-"""A redis-py connection that shares a circuit breaker with every other connection of its pool.
+"""redis-py connections that share a circuit breaker with every other connection of their pool:
+to one Redis (`BreakerConnection`), or to whichever Redis the Sentinels name the primary
+(`BreakerSentinelConnection`).
 
 A Redis that hangs makes each command wait REDIS_TIMEOUT_SECONDS; with the breaker, only the
 first commands after the hang wait, and the rest of the process fails at once until a probe
@@ -7,14 +9,24 @@ gets an answer again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
+from redis.sentinel import SentinelManagedConnection
 
 from ussd_app.core.breaker import Breaker, CircuitOpen
 
+if TYPE_CHECKING:
+    _Connection = redis.Connection
+else:
+    _Connection = object
 
-class BreakerConnection(redis.Connection):
+
+class _Breaking(_Connection):
+    """The breaker's part, mixed into a redis-py connection class."""
+
+    breaker: Breaker
+
     def __init__(self, *args: Any, breaker: Breaker, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
         self.breaker = breaker
@@ -55,3 +67,11 @@ class BreakerConnection(redis.Connection):
         except CircuitOpen as exc:
             # A ConnectionError like any other, so callers need no new except clause.
             raise redis.ConnectionError(f"Redis unavailable: {exc}") from None
+
+
+class BreakerConnection(_Breaking, redis.Connection):
+    pass
+
+
+class BreakerSentinelConnection(_Breaking, SentinelManagedConnection):
+    pass

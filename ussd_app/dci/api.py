@@ -70,9 +70,10 @@ def build(app: Flask, rt: Runtime) -> Dci:
         seed = new_seed()  # tests: the key lives as long as the app
     key = SigningKey.from_seed(seed, cfg["DCI_KEY_ID"], cfg["DCI_SENDER_ID"])
     server, protector = oauth.build(app, rt.clients, key, cfg["DCI_TOKEN_MINUTES"])
-    # The limiter's counters live in our Redis, through our own connection pool (and its breaker).
+    # The limiter's counters live in our Redis, through our own connection pool (and its breaker;
+    # through the Sentinels too: the pool is what connects, the URL only picks the storage kind).
     storage = storage_from_string("memory://") if rt.clients.redis_is_fake else \
-        storage_from_string(cfg["REDIS_URL"], connection_pool=rt.clients.redis.connection_pool)  # type: ignore[arg-type]
+        storage_from_string("redis://our-pool", connection_pool=rt.clients.redis.connection_pool)  # type: ignore[arg-type]
     return Dci(
         rt=rt, key=key, server=server, protector=protector, limiter=MovingWindowRateLimiter(storage),
         rate=parse(cfg["DCI_RATE_LIMIT"]),
