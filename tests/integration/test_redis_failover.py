@@ -8,6 +8,7 @@ after the failover is sent by the worker that was running before it."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Iterator
 
@@ -30,6 +31,10 @@ WINDOW = 20.0  # seconds the test waits for the service to come back after the k
 
 @pytest.fixture
 def cluster(tmp_path) -> Iterator[RedisCluster]:  # type: ignore[no-untyped-def]
+    if shutil.which("redis-server") is None:
+        if os.environ.get("CLUSTER_REQUIRED"):
+            pytest.fail("redis-server is missing (apt-get install redis-server)")
+        pytest.skip("redis-server is not installed: the failover test runs its own primary, replica and Sentinels")
     made = RedisCluster(tmp_path).start()
     yield made
     made.stop()
