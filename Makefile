@@ -17,7 +17,7 @@ DEMO_ENV := SECRET_KEY='$(SECRET_KEY)' PIN_PEPPER='$(PIN_PEPPER)' ADMIN_COOKIE_S
 DEMO_ADMIN ?= admin@lsso.example
 DEMO_ADMIN_PASSWORD ?= lsso-demo-2026
 
-.PHONY: run test lint clean translations
+.PHONY: run test lint clean translations cluster cluster-down cluster-status
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,18 @@ lint: $(VENV)/.dev
 
 clean:
 	rm -rf var
+
+# The production layout on this machine (README, "A cluster on one machine"): HAProxy, three web
+# nodes, Redis with a replica and Sentinels, PostgreSQL, two workers, the scheduler and rq cron.
+# Needs Debian's haproxy, redis-server and a PostgreSQL (DATABASE_URL; default the local one).
+cluster: $(VENV)/.runtime
+	$(BIN)/python -m deploy.cluster up
+
+cluster-status:
+	$(BIN)/python -m deploy.cluster status
+
+cluster-down:
+	$(BIN)/python -m deploy.cluster down
 
 # The console's Lao catalogue: extract the words marked in the code, merge them into the .po
 # (translate the new ones there), compile the .mo the app reads. Both files are committed.

@@ -14,7 +14,8 @@ from typing import Any
 from granian import Granian
 from granian.constants import Interfaces
 
-from ussd_app.core.config import load_config
+from ussd_app.core.config import ROOT, load_config
+from ussd_app.core.metrics_files import prepare_multiprocess_dir
 
 # The webhook token travels in the query string: the access log has the path only, never the
 # query (nor the referrer, which could repeat it).
@@ -45,6 +46,9 @@ def access_log_config(target: str) -> dict[str, Any] | None:
 
 def main() -> None:
     cfg = load_config()
+    # Before the app (and prometheus_client) is imported: every worker then counts into files
+    # of this node's folder, and /metrics in any of them adds them all up (core/metrics.py).
+    prepare_multiprocess_dir(ROOT / "var" / "metrics" / f"node-{cfg['WEB_PORT']}")
     create_check()
     Granian(
         "wsgi:app",

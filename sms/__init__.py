@@ -9,6 +9,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from sms import callbacks, cli, models  # noqa: F401  (models: its tables join the schema)
+    from sms.outbox_metrics import oldest_due
+    from ussd_app.core.metrics import add_live
 
     app.register_blueprint(callbacks.bp)
     cli.init_app(app)
+    add_live(app, "database", oldest_due)

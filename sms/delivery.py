@@ -27,6 +27,7 @@ from sms.senders import (
     TransientSendError,
     UncertainSendError,
 )
+from ussd_app.core import metrics
 from ussd_app.text.phones import mask
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def deliver(session: Session, sender: SmsSender, policy: Policy, message_ids: li
                                              reminders_allowed=policy.quiet.allows(claimed_at))
     if cancelled:
         counts["cancelled"] += len(cancelled)
+        metrics.SMS.labels("cancelled").inc(len(cancelled))
     for message_id in set(message_ids) - {c.id for c in claimed} - set(cancelled):
         early = outbox.waiting_until(session, message_id, claimed_at, policy.not_before)
         if early is not None:
@@ -97,10 +99,20 @@ def deliver(session: Session, sender: SmsSender, policy: Policy, message_ids: li
             raise
         done.append(outcome)
         counts[_name(outcome)] += 1
+        _measure(outcome, message)
         if len(done) >= COMMIT_EVERY:
             flush()
     flush()
     return counts
+
+
+def _measure(outcome: outbox.Outcome, message: outbox.Claimed) -> None:
+    metrics.SMS.labels(_name(outcome).replace(" ", "_")).inc()
+    if outcome.sent_at is not None:
+        metrics.SMS_QUEUE_TO_SENT.observe(metrics.age_seconds(message.queued_at, outcome.sent_at))
+    log.info("SMS %s %s", message.id, _name(outcome), extra={
+        "event": "sms", "message": message.id, "phone": mask(message.recipient), "kind": message.kind,
+        "attempt": message.attempts, "outcome": _name(outcome).replace(" ", "_")})
 
 
 def _name(outcome: outbox.Outcome) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from sms.models import REMINDERS, SmsEvent, SmsMessage, SmsOptOut, Status
 from sms.templates import TemplateSource
+from ussd_app.core import metrics
 from ussd_app.text.phones import InvalidPhone, mask, normalise
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def add(session: Session, templates: TemplateSource, *, recipient: str, kind: st
     except IntegrityError:  # the same key written by a concurrent request: it is already queued
         return None
     session.add(SmsEvent(message_id=message.id, status=Status.QUEUED.value, detail=kind))
+    metrics.SMS.labels("queued").inc()
     return message
 
 
@@ -62,6 +64,7 @@ class Claimed:
     body: str
     kind: str
     attempts: int
+    queued_at: datetime | None = None  # written to the outbox: the metrics' queue-to-sent time
 
 
 _REMINDER_KINDS = [k.value for k in REMINDERS]
@@ -96,7 +99,8 @@ def claim(session: Session, message_ids: list[int], now: datetime,
                (SmsMessage.not_before.is_(None)) | (SmsMessage.not_before <= now))
         .values(status=Status.SENDING.value, attempts=SmsMessage.attempts + 1, claimed_at=now, claim_token=token,
                 in_doubt=False, updated_at=now)
-        .returning(SmsMessage.id, SmsMessage.recipient, SmsMessage.body, SmsMessage.kind, SmsMessage.attempts)
+        .returning(SmsMessage.id, SmsMessage.recipient, SmsMessage.body, SmsMessage.kind, SmsMessage.attempts,
+                   SmsMessage.created_at)
         .execution_options(synchronize_session=False)
     ).all()
     claimed = sorted((Claimed(*row) for row in rows), key=lambda c: c.id)

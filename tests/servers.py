@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -33,7 +34,7 @@ class WebServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "WEB_HOST": "127.0.0.1", "WEB_PORT": str(self.port), "WEB_WORKERS": str(workers),
                     "WEB_THREADS": str(threads), "ACCESS_LOG": "off", "LOG_LEVEL": "WARNING",
-                    "PYTHONPATH": str(ROOT), **env}
+                    "PYTHONPATH": str(ROOT), "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="metrics-"), **env}
         self.proc: subprocess.Popen | None = None
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"web-{self.port}.log"
 

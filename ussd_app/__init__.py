@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     from ussd_app.core import extensions, logs
     from ussd_app.core.config import load_config
     from ussd_app.core.health import bp as health_bp
+    from ussd_app.core.metrics import bp as metrics_bp
     from ussd_app.dci import views as dci_views
     from ussd_app.gateways import africastalking
     from ussd_app.gateways import webhook_requests as webhooks
@@ -58,8 +59,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     ussd_cli_init(app)
     webhooks.init_app(app)
     app.register_blueprint(health_bp)
+    app.register_blueprint(metrics_bp)
     app.register_blueprint(africastalking.bp)
-    for webhook in (health_bp, africastalking.bp, sms_callbacks.bp):  # AT signs nothing: the token guards these
+    for webhook in (health_bp, metrics_bp, africastalking.bp, sms_callbacks.bp):  # tokens guard these, not cookies
         admin.csrf.exempt(webhook)
     admin.csrf.exempt(dci_views.bp)  # partners authenticate with bearer tokens, not cookies
     # The hop, the hot path, is answered in front of Flask (see gateways/africastalking.py).

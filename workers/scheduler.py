@@ -14,13 +14,13 @@ alone, and workers are plain `rq worker` processes.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import time
 
 from rq.cli.helpers import get_redis_from_config
 from rq.scheduler import RQScheduler
 
+from ussd_app.core import logs
 from ussd_app.core.config import load_config
 from ussd_app.core.extensions import rq_connection_settings
 from workers.follow import through_failovers
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     cfg = load_config(overrides={"REDIS_URL": args.url} if args.url else None)
     if not (cfg["REDIS_URL"] or cfg["REDIS_SENTINELS"]):
         parser.error("--url, REDIS_URL or REDIS_SENTINELS is required")
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(message)s")
+    logs.configure_from(cfg)
     settings = rq_connection_settings(cfg)
     connection = get_redis_from_config(settings)
     scheduler = RQScheduler(args.queue or [os.environ.get("SMS_QUEUE", "sms")], connection=connection,

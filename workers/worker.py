@@ -9,13 +9,12 @@ word leaves `rq info` soon. Its Redis is the app's (REDIS_SENTINELS, else REDIS_
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 
 from rq import Queue
 from rq.cli.helpers import get_redis_from_config
 from rq.worker import SimpleWorker
 
+from ussd_app.core import logs
 from ussd_app.core.config import load_config
 from ussd_app.core.extensions import rq_connection_settings
 from workers.follow import through_failovers
@@ -28,8 +27,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("queues", nargs="*", help="queues to work on (default: $SMS_QUEUE or sms)")
     args = parser.parse_args(argv)
     cfg = load_config()
-    level = os.environ.get("LOG_LEVEL", "INFO")
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    level = cfg["LOG_LEVEL"]
+    logs.configure_from(cfg)
     connection = get_redis_from_config(rq_connection_settings(cfg))
     names = args.queues or [cfg["SMS_QUEUE"]]
 

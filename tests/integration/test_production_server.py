@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,24 @@ def test_huge_bodies_are_refused_at_once_and_hold_no_worker(production_env):
     for seconds, answer in answers:
         assert answer.startswith("HTTP/1.1 413"), answer
         assert seconds < 2.0
+
+
+def test_metrics_add_up_every_worker_process(production_env):
+    """prometheus_client's multiprocess mode under serve.py: whichever process answered a hop,
+    /metrics (from whichever process answers it) counts them all."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from tests.servers import at_once
+
+    with WebServer({**production_env, "METRICS_TOKEN": "prod-metrics"}, workers=3, threads=2) as server:
+        url = f"{server.url}/ussd/africastalking?token={TOKEN}"
+        calls = [lambda n=n: post(url, {**HOP, "sessionId": f"prod-m-{n}"}) for n in range(30)]
+        assert all(r.body.startswith("CON ") for r in at_once(calls))
+        request = urllib.request.Request(f"{server.url}/metrics", headers={"Authorization": "Bearer prod-metrics"})
+        with urllib.request.urlopen(request, timeout=10) as r:  # noqa: S310 - loopback only
+            scraped = r.read().decode()
+    hops = sum(s.value for f in text_string_to_metric_families(scraped) for s in f.samples
+               if s.name == "lsso_ussd_hops_total" and s.labels["outcome"] == "screen")
+    pids = {line.split("pid=")[1] for line in scraped.splitlines() if "pid=" in line}
+    assert hops == 30, scraped[:2000]
+    assert not pids  # summed across processes, not one series per process

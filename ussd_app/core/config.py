@@ -80,6 +80,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEFAULT_REGION", "LA", "Region used to read phone numbers written without +country code."),
     Setting("TIMEZONE", "Asia/Vientiane", "Time zone in which dates and times are shown to members."),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
+    Setting("LOG_FORMAT", "text", "text (one readable line per record) or json (one JSON object per line: hops, SMS "
+            "sends and partner calls carry their fields; never a PIN or what was typed).", str),
+    Setting("NODE_NAME", "", "This machine's name in logs (empty: its host name).", str),
+    Setting("METRICS_TOKEN", "", "/metrics (Prometheus) needs Authorization: Bearer <this>; unset: /metrics is off.",
+            str),
     Setting("ADMIN_COOKIE_SECURE", True, "Admin session cookie only over HTTPS (make run turns it off for http).",
             _bool),
     Setting("SMS_BACKEND", "outbox", "Where SMS go: africastalking (AT's API; needs AT_USERNAME and AT_API_KEY) or "

@@ -28,6 +28,7 @@ class JobQueue(Protocol):
     def enqueue(self, func: str, *args: Any) -> None: ...
     def enqueue_at(self, when: datetime, func: str, *args: Any) -> None: ...
     def clear_abandoned(self) -> int: ...
+    def depth(self) -> int: ...
 
 
 class RQJobQueue:
@@ -45,6 +46,10 @@ class RQJobQueue:
             when = when.replace(microsecond=0) + timedelta(seconds=1)
         self.queue.enqueue_at(when, func, *args, job_timeout=self.job_timeout, result_ttl=300,
                               failure_ttl=7 * 86400)
+
+    def depth(self) -> int:
+        """Jobs waiting for a worker (not those scheduled for later)."""
+        return int(self.queue.count)
 
     def clear_abandoned(self) -> int:
         """Jobs whose worker died mid-job: RQ files them as failed with AbandonedJobError once
@@ -86,6 +91,10 @@ class InProcessJobQueue:
             if not pending:
                 return
             wait(pending, timeout=max(0.0, deadline - time.monotonic()))
+
+    def depth(self) -> int:
+        with self._lock:
+            return sum(1 for f in self._pending if not f.running() and not f.done())
 
     def clear_abandoned(self) -> int:
         return 0  # a thread pool abandons nothing but with the process itself

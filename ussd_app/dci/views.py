@@ -6,6 +6,8 @@ one is acknowledged and handed to an RQ job (ussd_app/dci/work.py). Every answer
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,9 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import swagger_ui_bundle
-from flask import Blueprint, Response, abort, current_app, jsonify, request, send_from_directory
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request, send_from_directory
 from sqlalchemy.exc import IntegrityError
 
+from ussd_app.core import metrics
 from ussd_app.core.extensions import request_unit
 from ussd_app.dci import audit, oauth, openapi, tasks, work
 from ussd_app.dci.api import Dci, dci_of
@@ -30,6 +33,26 @@ from ussd_app.dci.search import Outcome, search
 bp = Blueprint("dci", __name__, url_prefix="/dci")
 
 SEARCH, SUBSCRIBE = Scope.SEARCH.value, Scope.SUBSCRIBE.value
+log = logging.getLogger(__name__)
+
+
+@bp.before_request
+def _started() -> None:
+    g.dci_started = time.perf_counter()
+
+
+@bp.after_request
+def _counted(response: Response) -> Response:
+    """Every call (POST) counted by partner, action and result, and logged as one line."""
+    if request.method == "POST":
+        partner = g.get("dci_partner", "-")
+        action = (request.url_rule.rule if request.url_rule else request.path).removeprefix("/dci/")
+        result = g.get("dci_result") or str(response.status_code)
+        metrics.DCI_CALLS.labels(partner, action, result).inc()
+        log.info("dci %s %s: %s", partner, action, result, extra={
+            "event": "dci", "partner": partner, "action": action, "result": result, "status": response.status_code,
+            "ms": round((time.perf_counter() - g.get("dci_started", time.perf_counter())) * 1000, 1)})
+    return response
 
 
 @dataclass
@@ -50,6 +73,7 @@ class Admitted:
 
 
 def _error(status: int, code: str, message: str) -> Response:
+    g.dci_result = code
     response = jsonify({"errors": [{"code": code, "message": message}]})
     response.status_code = status
     return response
@@ -103,6 +127,7 @@ def admit(action: str, answer_action: str, *scopes: str, callback: bool = False)
     except oauth.NotAuthorised as exc:
         return _error(exc.status, exc.code, exc.message)
     partner = caller.partner
+    g.dci_partner = partner.name
     if not dci.allowed(partner.client_id):
         return _error(429, "err.request.too_many_requests", f"more than {dci.rate} calls")
     now = rt.clock.now()
@@ -127,6 +152,7 @@ def admit(action: str, answer_action: str, *scopes: str, callback: bool = False)
         return _error(exc.status, exc.code, exc.message)
     except Rejected as exc:
         message_id = str((body or {}).get("header", {}).get("message_id", ""))
+        g.dci_result = "rjct"
         return jsonify(dci.answer(answer_action, None, partner.name, status="rjct", reason=exc)) if message_id else \
             _error(400, "err.request.bad", exc.message)
     return Admitted(dci, caller, incoming, now, reply_to)
@@ -134,6 +160,7 @@ def admit(action: str, answer_action: str, *scopes: str, callback: bool = False)
 
 def _duplicate(admitted: Admitted, answer_action: str) -> Response:
     reason = Rejected("rjct.message_id.duplicate", f"message_id {admitted.incoming.message_id} was sent before")
+    g.dci_result = "rjct"
     return jsonify(admitted.dci.answer(answer_action, None, admitted.partner.name, status="rjct", reason=reason))
 
 
@@ -161,6 +188,7 @@ def answer_now(action: str, answer_action: str, scopes: tuple[str, ...], work_: 
         return _duplicate(admitted, answer_action)
     total = work.items_in(admitted.incoming.message)
     done = total if status == "succ" else 0
+    g.dci_result = status
     message = outcome.message or None
     return jsonify(dci.answer(answer_action, message, partner.name, status=status, total=total, completed=done))
 
@@ -183,6 +211,7 @@ def take(action: str, answer_action: str, *scopes: str) -> Response:
         audit.finish(session, access.id, partner.id, outcome="err.request.bad", now=admitted.now)
         return _error(409, "err.request.bad", "this transaction_id was used before for this action; use a new one")
     tasks.queue_work(dci, txn.id)
+    g.dci_result = "rcvd"
     header = callback_header(answer_action, "rcvd", admitted.now, dci.sender_id, partner.name)
     ack = {"ack_status": "ACK", "timestamp": iso(admitted.now), "correlation_id": txn.correlation_id}
     return jsonify(dci.signed(header, ack))

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Response
 
 from ussd_app.analytics.session_events import UssdSessionEvent
+from ussd_app.core import metrics
 from ussd_app.engine.render import Screen
 from ussd_app.gateways.errors import FAULT_TEXT
 from ussd_app.gateways.webhook_requests import (
@@ -79,6 +80,7 @@ def render(screen: Screen) -> str:
 
 
 HOP_PATH = "/ussd/africastalking"
+GATEWAY = "africastalking"  # the gateway label of its metrics
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _STATUS = {200: "200 OK", 400: "400 Bad Request", 403: "403 Forbidden", 405: "405 Method Not Allowed",
            413: "413 Content Too Large"}
@@ -125,16 +127,25 @@ class HopEndpoint:
         try:
             hop = parse_hop(parse_form(raw), self.rt.region)
         except BadRequest as exc:
+            metrics.HOPS.labels(GATEWAY, "-", "refused").inc()
             return 400, f"bad request: {exc}", False
+        network = metrics.network_label(hop.network)
         try:
-            body = render(run_hop(self.rt, hop))
+            screen = run_hop(self.rt, hop)
+            body, outcome = render(screen), "end" if screen.end else "screen"
         except SessionMismatch as exc:
             log.warning("refused hop for session=%s phone=%s: %s", hop.session_id, mask(hop.phone), exc)
+            metrics.HOPS.labels(GATEWAY, network, "refused").inc()
             return 400, f"bad request: {exc}", False
-        except Exception:  # noqa: BLE001 - a member must get a polite END, never a 500 or a traceback
-            log.exception("hop failed for session=%s phone=%s", hop.session_id, mask(hop.phone))
-            body = "END " + FAULT_TEXT
-        log.debug("hop took %.1f ms", (time.perf_counter() - started) * 1000)
+        except Exception as exc:  # noqa: BLE001 - a member must get a polite END, never a 500 or a traceback
+            cause = metrics.fault_cause(exc)
+            log.exception("hop failed for session=%s phone=%s", hop.session_id, mask(hop.phone),
+                          extra={"event": "hop", "session": hop.session_id, "phone": mask(hop.phone),
+                                 "network": network, "outcome": "fault", "cause": cause})
+            metrics.FAULT_REPLIES.labels(cause).inc()
+            body, outcome = "END " + FAULT_TEXT, "fault"
+        metrics.HOPS.labels(GATEWAY, network, outcome).inc()
+        metrics.HOP_SECONDS.observe(time.perf_counter() - started)
         return 200, body, False
 
     def _token_ok(self, environ: dict[str, Any]) -> bool:

@@ -32,7 +32,7 @@ from typing import Protocol
 
 import redis
 
-from ussd_app.core import keys
+from ussd_app.core import keys, metrics
 from ussd_app.engine import effects as fx
 from ussd_app.engine.ports import Limits, Try
 
@@ -270,7 +270,7 @@ class UssdGuards:
     link: Guard
 
     def pin_check(self, member: str, right: bool) -> Try:
-        return self.pin.judge(f"member:{member}", right=right)
+        return _counted(self.pin.judge(f"member:{member}", right=right), right, "pin")
 
     def pin_locked(self, member: str) -> None:
         self.pin.struck(f"member:{member}")
@@ -279,7 +279,7 @@ class UssdGuards:
         self.pin.passed(f"member:{member}")  # a new PIN starts with a clean count
 
     def link_check(self, phone: str, ssn: str, matched: bool) -> Try:
-        return self.link.judge(f"phone:{phone}", f"ssn:{ssn}", right=matched)
+        return _counted(self.link.judge(f"phone:{phone}", f"ssn:{ssn}", right=matched), matched, "identity")
 
     def link_blocked(self, phone: str) -> bool:
         return self.link.locked_for(f"phone:{phone}") > 0
@@ -291,6 +291,13 @@ class UssdGuards:
                 self.pin_changed(e.member)
             elif isinstance(e, fx.PinLocked):
                 self.pin_locked(e.member)
+
+
+def _counted(verdict: Try, right: bool, guard: str) -> Try:
+    """A wrong try that used up the last one started a lock: counted for the operators' metrics."""
+    if not right and verdict.allowed and verdict.tries_left == 0:
+        metrics.LOCKOUTS.labels(guard).inc()
+    return verdict
 
 
 def memory_guards(limits: Limits, clock: Callable[[], float] = time.time) -> UssdGuards:
