@@ -111,7 +111,7 @@ def _measure(outcome: outbox.Outcome, message: outbox.Claimed) -> None:
     if outcome.sent_at is not None:
         metrics.SMS_QUEUE_TO_SENT.observe(metrics.age_seconds(message.queued_at, outcome.sent_at))
     log.info("SMS %s %s", message.id, _name(outcome), extra={
-        "event": "sms", "message": message.id, "phone": mask(message.recipient), "kind": message.kind,
+        "event": "sms", "sms_id": message.id, "phone": mask(message.recipient), "kind": message.kind,
         "attempt": message.attempts, "outcome": _name(outcome).replace(" ", "_")})
 
 

@@ -67,7 +67,7 @@ def cluster(tmp_path_factory, pg_template, stub) -> Iterator[Cluster]:  # type: 
                     sentinel_ports=(free_port(), free_port(), free_port()), database_url=_pg_database(name),
                     extra_env={"SMS_BACKEND": "africastalking", "AT_USERNAME": "lsso", "AT_API_KEY": "stub-key",
                                "AT_SENDER_ID": "LSSO", "AT_API_BASE_URL": stub.url, "AT_TIMEOUT_SECONDS": "2",
-                               "SMS_LOST_AFTER": "5", "SMS_SWEEP_SECONDS": "2", "LOG_LEVEL": "WARNING",
+                               "SMS_LOST_AFTER": "5", "SMS_SWEEP_SECONDS": "2",
                                "USSD_RESUME_MINUTES": "0"})  # journeys left mid-way on purpose: no offer
     made = Cluster(layout)
     try:

@@ -168,12 +168,15 @@ def test_partner_calls_are_counted_by_partner_action_and_result(app, client, run
 def test_json_logs_give_one_line_per_hop_with_its_fields_and_no_pin(app, dial, capfd):
     logs.configure("INFO", "json", "web-7")
     try:
-        dial(PENSIONER).press("1", PIN)
+        dial(PENSIONER).press("1", PIN, "1").ends()  # and the statement by SMS
+        clients(app).queue.drain()  # type: ignore[attr-defined]
     finally:
         logs.configure("WARNING", "text", "")
     lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
     hops = [line for line in lines if line.get("event") == "hop"]
-    assert [h["outcome"] for h in hops] == ["screen", "screen", "screen"]
+    assert [h["outcome"] for h in hops] == ["screen", "screen", "screen", "end"]
+    [sms] = [line for line in lines if line.get("event") == "sms"]
+    assert sms["outcome"] == "stored" and sms["kind"] == "statement" and sms["phone"] == hops[0]["phone"]
     assert {h["node"] for h in hops} == {"web-7"}
     assert all(h["phone"] == PENSIONER[:7] + "*****" + PENSIONER[-2:] for h in hops)
     assert hops[-1]["screen"] and hops[0]["session"] == hops[-1]["session"]
