@@ -32,6 +32,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ussd_app.core.metrics_files import alive
+
 ROOT = Path(__file__).resolve().parents[1]
 MASTER = "lsso"
 PACKAGES = {"haproxy": "haproxy", "redis-server": "redis-server"}
@@ -320,8 +322,8 @@ def status(layout: Layout) -> str:
     lines = []
     for pid_file in sorted((layout.folder / "pids").glob("*.pid")):
         pid = int(pid_file.read_text())
-        alive = _alive(pid)
-        lines.append(f"{pid_file.stem:14} pid {pid:>7}  {'running' if alive else 'gone'}")
+        running = alive(pid)
+        lines.append(f"{pid_file.stem:14} pid {pid:>7}  {'running' if running else 'gone'}")
     sock = layout.folder / "haproxy.sock"
     if sock.exists():
         import socket
@@ -350,25 +352,12 @@ def down(layout: Layout) -> None:
         except ProcessLookupError:
             pass
     deadline = time.monotonic() + 10
-    while any(_alive(p) for p in pids.values()) and time.monotonic() < deadline:
+    while any(alive(p) for p in pids.values()) and time.monotonic() < deadline:
         time.sleep(0.2)
     for name, pid in pids.items():
-        if _alive(pid):
+        if alive(pid):
             os.kill(pid, signal.SIGKILL)
         (layout.folder / "pids" / f"{name}.pid").unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (ended, not yet reaped) is not running
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except OSError:
-        return True
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -383,7 +372,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "status":
         print(status(layout))
         return
-    if (layout.folder / "pids").exists() and any(_alive(int(f.read_text()))
+    if (layout.folder / "pids").exists() and any(alive(int(f.read_text()))
                                                   for f in (layout.folder / "pids").glob("*.pid")):
         raise SystemExit("the cluster is running already: python -m deploy.cluster down first")
     cluster = Cluster(layout).start()

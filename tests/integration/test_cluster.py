@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import shutil
 import signal
 import threading
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+import redis
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, select
 
@@ -182,15 +184,15 @@ def test_stopping_a_web_node_mid_traffic_loses_no_hop(cluster):
 def test_killing_the_redis_primary_with_sms_queued_loses_and_doubles_none(cluster, stub):
     from sms.models import SmsMessage
 
-    stub.delay = 0.3  # a slow provider: the jobs are still queued in Redis when the primary dies
+    stub.delay = 1.0  # a slow provider: most jobs are still queued in Redis when the primary dies
     sent_before = len(stub.accepted)
     asked = 0
+    before = cluster.primary()
     try:
         for _ in range(12):
             ends = Phone(cluster.url).journey(["1", PIN, "1"])[-1]
             assert ends.body.startswith("END "), ends.body
             asked += 1
-        before = cluster.primary()
         cluster.kill_primary()
         killed = time.monotonic()
         phone, faults, back_after = Phone(cluster.url), 0, None
@@ -206,6 +208,12 @@ def test_killing_the_redis_primary_with_sms_queued_loses_and_doubles_none(cluste
         assert back_after is not None, f"no answer within 30 s of the kill ({faults} fault replies)"
         assert cluster.primary() != before
         print(f"primary killed with SMS queued: fault replies for {back_after:.1f} s ({faults} hops)")
+        # Replication is asynchronous: the promoted replica may lack the last jobs. Here it got
+        # them all (even a frozen replica reads them from its socket on waking), so the queue is
+        # emptied on the new primary, as such a loss would leave it: only the outbox's sweep can
+        # bring those messages back.
+        host, port = cluster.primary()
+        lost = redis.Redis(host=host, port=port).delete("rq:queue:sms")
         assert stub.wait_for(sent_before + asked, 60), \
             f"{len(stub.accepted) - sent_before} of {asked} SMS sent within 60 s of the kill"
         time.sleep(3)  # a sweep or two more: nothing may be sent twice
@@ -222,6 +230,30 @@ def test_killing_the_redis_primary_with_sms_queued_loses_and_doubles_none(cluste
     assert len(accepted) == asked == len(rows)
     assert sorted(r.message_id for r in accepted) == sorted(r.provider_message_id for r in rows)
     assert {r.status for r in rows} <= {"sent", "delivered"}
-    sweeps = [line for line in (cluster.folder / "logs" / "cron.log").read_text().splitlines()
-              if "jobs re-created" in line]
-    print(f"{asked} SMS queued at the kill, each sent once; sweeps that re-created jobs: {len(sweeps)}")
+    logs = "\n".join(f.read_text() for f in (cluster.folder / "logs").glob("*.log"))
+    recreated = sum(int(n) for n in re.findall(r"(\d+) jobs re-created", logs))
+    print(f"{asked} SMS asked for before the kill, each sent once; jobs re-created by the sweep: {recreated}")
+    assert lost and recreated, "no job was lost: the sweep's part was not exercised"
+
+
+def test_a_bounded_load_on_three_nodes_and_on_one_answers_every_hop(cluster):
+    """bench/cluster_load.py's rounds, short: wrk through HAProxy with three nodes, then with one
+    (the others in maintenance), 3 s each. Every hop answered; the figures are printed, not
+    judged (README's table comes from the benchmark's longer run)."""
+    if shutil.which("wrk") is None:
+        if os.environ.get("CLUSTER_REQUIRED"):
+            pytest.fail("wrk is missing (apt-get install wrk)")
+        pytest.skip("wrk is not installed")
+    from bench.cluster_load import measured, serve_with
+
+    url = f"{cluster.url}/ussd/africastalking?token={TOKEN}"
+    try:
+        rounds = {}
+        for nodes in (3, 1):
+            serve_with(cluster, nodes)
+            rounds[nodes] = measured(cluster, url, 3)
+    finally:
+        serve_with(cluster, 3)
+    for nodes, r in rounds.items():
+        print(f"{nodes} node(s): {r.hops:,.0f} hops/s, p99 {r.p99:.1f} ms, non-2xx/errors {r.bad}")
+        assert r.bad == 0 and r.hops > 0

@@ -20,16 +20,20 @@ def prepare_multiprocess_dir(default: Path) -> Path:
     os.environ[MULTIPROC_ENV] = str(folder)
     for file in folder.glob("*.db"):
         pid = file.stem.rsplit("_", 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)):
+        if not pid.isdigit() or not alive(int(pid)):
             file.unlink(missing_ok=True)
     return folder
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """A process with this pid runs (a zombie, ended and not yet reaped, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return True
