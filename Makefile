@@ -10,8 +10,9 @@ FLASK := $(BIN)/flask --app wsgi
 SECRET_KEY ?= demo-secret-not-for-production
 PIN_PEPPER ?= demo-pepper-not-for-production
 DCI_SIGNING_KEY ?= ZGVtby1rZXktbm90LWZvci1wcm9kdWN0aW9uLTMyYnk=
+METRICS_TOKEN ?= demo-metrics-not-for-production
 DEMO_ENV := SECRET_KEY='$(SECRET_KEY)' PIN_PEPPER='$(PIN_PEPPER)' ADMIN_COOKIE_SECURE=0 ALLOW_UNAUTHENTICATED_WEBHOOKS=1 \
-	SMS_BACKEND=outbox DCI_SIGNING_KEY='$(DCI_SIGNING_KEY)'
+	SMS_BACKEND=outbox DCI_SIGNING_KEY='$(DCI_SIGNING_KEY)' METRICS_TOKEN='$(METRICS_TOKEN)'
 
 # Demo-only admin account, (re)made by `make run`; README gives it.
 DEMO_ADMIN ?= admin@lsso.example
