@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.side_by_side import LINE, group_cpu, wrk  # noqa: E402
+from bench.side_by_side import LINE, SHARED, group_cpu, wrk  # noqa: E402
 from deploy.cluster import Cluster, Layout  # noqa: E402
 
 PHONE, PIN = "+8562055512345", "2580"  # the demo pensioner (flask members seed-demo)
@@ -96,12 +96,13 @@ def admin(cluster: Cluster, command: str) -> str:
         return s.recv(65536).decode()
 
 
-def measured(cluster: Cluster, url: str, seconds: int) -> Round:
+def measured(cluster: Cluster, url: str, seconds: int, script: Path = SHARED / "journey2.lua") -> Round:
     web_pids = [cluster.procs[f"web-{n}"].pid for n in range(1, len(cluster.layout.web_ports) + 1)]
     before = (sum(group_cpu(p) for p in web_pids), redis_stats(cluster), pg_stats(cluster))
-    found = LINE.search(wrk(url, PHONE, PIN, "", seconds))
+    out = wrk(url, PHONE, PIN, "", seconds, script)
+    found = LINE.search(out)
     after = (sum(group_cpu(p) for p in web_pids), redis_stats(cluster), pg_stats(cluster))
-    assert found, "wrk printed no result line"
+    assert found, f"wrk printed no result line: {out}"
     hops_per_s, p50, p99, non2xx, errors = found.groups()
     hops = float(hops_per_s) * seconds
     return Round(float(hops_per_s), float(p50), float(p99), int(non2xx) + int(errors),

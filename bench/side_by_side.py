@@ -124,8 +124,8 @@ def wait_for(url: str, body: bytes | None = None, seconds: float = 30) -> None:
     raise SystemExit(f"{url} did not answer within {seconds:.0f} s")
 
 
-def wrk(url: str, phone: str, pin: str, _expect: str, seconds: int) -> str:
-    done = subprocess.run(["wrk", "-t2", "-c50", f"-d{seconds}s", "-s", str(SHARED / "journey2.lua"), url],
+def wrk(url: str, phone: str, pin: str, _expect: str, seconds: int, script: Path = SHARED / "journey2.lua") -> str:
+    done = subprocess.run(["wrk", "-t2", "-c50", f"-d{seconds}s", "-s", str(script), url],
                           env={**os.environ, "PHONE": phone, "PIN": pin}, capture_output=True, text=True, check=True)
     return done.stdout
 

@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -251,7 +252,7 @@ def test_a_bounded_load_on_three_nodes_and_on_one_answers_every_hop(cluster):
         rounds = {}
         for nodes in (3, 1):
             serve_with(cluster, nodes)
-            rounds[nodes] = measured(cluster, url, 3)
+            rounds[nodes] = measured(cluster, url, 3, Path(__file__).resolve().parents[1] / "wrk_journey.lua")
     finally:
         serve_with(cluster, 3)
     for nodes, r in rounds.items():
