@@ -68,8 +68,6 @@ class Cluster:
         missing = [pkg for cmd, pkg in PACKAGES.items() if shutil.which(cmd) is None]
         if missing:
             raise SystemExit(f"missing Debian packages: apt-get install {' '.join(missing)}")
-        for sub in ("logs", "pids", "metrics"):
-            (self.folder / sub).mkdir(parents=True, exist_ok=True)
         self.env = {**self._secrets(), **self.layout.extra_env}
         try:
             self.start_redis()
@@ -199,6 +197,7 @@ class Cluster:
 
     def _secrets(self) -> dict[str, str]:
         """Made on the first start, kept in cluster.env (0600) for the next ones and for README's curl."""
+        self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / "cluster.env"
         if not path.exists():
             values = {"SECRET_KEY": secrets.token_hex(32), "PIN_PEPPER": secrets.token_hex(16),
@@ -234,6 +233,8 @@ class Cluster:
 
     def _spawn(self, name: str, command: list[str], node: str = "", python: bool = True,
                env: Mapping[str, str] | None = None) -> None:
+        for sub in ("logs", "pids"):
+            (self.folder / sub).mkdir(parents=True, exist_ok=True)
         log = (self.folder / "logs" / f"{name}.log").open("ab")
         proc_env = {**(self.process_env(node or name) if python else os.environ), **(env or {})}
         self.procs[name] = subprocess.Popen(command, cwd=ROOT, env=proc_env, stdout=log, stderr=subprocess.STDOUT,

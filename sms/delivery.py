@@ -107,12 +107,13 @@ def deliver(session: Session, sender: SmsSender, policy: Policy, message_ids: li
 
 
 def _measure(outcome: outbox.Outcome, message: outbox.Claimed) -> None:
-    metrics.SMS.labels(_name(outcome).replace(" ", "_")).inc()
+    name = _name(outcome).replace(" ", "_")
+    metrics.SMS.labels(name).inc()
     if outcome.sent_at is not None:
         metrics.SMS_QUEUE_TO_SENT.observe(metrics.age_seconds(message.queued_at, outcome.sent_at))
-    log.info("SMS %s %s", message.id, _name(outcome), extra={
+    log.info("SMS %s %s", message.id, name, extra={
         "event": "sms", "sms_id": message.id, "phone": mask(message.recipient), "kind": message.kind,
-        "attempt": message.attempts, "outcome": _name(outcome).replace(" ", "_")})
+        "attempt": message.attempts, "outcome": name})
 
 
 def _name(outcome: outbox.Outcome) -> str:

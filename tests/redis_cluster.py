@@ -17,8 +17,6 @@ class RedisCluster(Cluster):
                                 sentinel_ports=(free_port(), free_port(), free_port())))
 
     def start(self, seed_demo: bool = False) -> RedisCluster:
-        for sub in ("logs", "pids"):
-            (self.folder / sub).mkdir(parents=True, exist_ok=True)
         try:
             self.start_redis()
         except BaseException:

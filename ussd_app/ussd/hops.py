@@ -111,10 +111,10 @@ def _run(rt: Runtime, unit: Unit, hop: Hop, digest: str) -> Screen:
         except Exception:
             rt.sessions.delete(hop.session_id)  # do not replay a success the database never saw
             raise
-    result = "end" if outcome.screen.end else "screen"
-    log.info("hop session=%s phone=%s screen=%s outcome=%s", hop.session_id, mask(hop.phone), stored.state.node,
-             result, extra={"event": "hop", "session": hop.session_id, "phone": mask(hop.phone),
-                            "network": hop.network, "screen": stored.state.node, "outcome": result})
+    result, phone = "end" if outcome.screen.end else "screen", mask(hop.phone)
+    log.info("hop session=%s phone=%s screen=%s outcome=%s", hop.session_id, phone, stored.state.node, result,
+             extra={"event": "hop", "session": hop.session_id, "phone": phone, "network": hop.network,
+                    "screen": stored.state.node, "outcome": result})
     return outcome.screen
 
 
